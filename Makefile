@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gresec: GRE over IPsec (ESP transport mode) as one Linux tunnel device.
+#
+#   make                      module for the running kernel + the CLI
+#   make KDIR=/path/to/build  module for any kernel headers tree
+#   make check                the whole test suite in QEMU VMs (installs what it needs)
+#   make demo                 two VMs, one protected tunnel, traffic and state
+#
+# Objects for each kernel live in build/<kernel release>[-debug]/ so several
+# kernels can be built side by side and rebuilt incrementally.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+GRESEC_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+W ?=
+WERROR ?= y
+
+SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/selftest/*.c) uapi/linux/gresec.h
+
+.PHONY: all module module-debug cli check demo bench style sparse clean help uapi
+
+all: module cli
+
+define build_module
+	@test -n "$(KREL)" || { echo "gresec: no kernel headers at $(KDIR) (install linux-headers-$(KVER) or pass KDIR=)" >&2; exit 1; }
+	@mkdir -p $(1)
+	@cp -pu --parents $(SRCS) $(1)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(1)) GRESEC_VERSION=$(GRESEC_VERSION) \
+		GRESEC_WERROR=$(WERROR) $(2) W=$(W) modules
+endef
+
+module:
+	$(call build_module,build/$(KREL),)
+	@ln -sf build/$(KREL)/gresec.ko gresec.ko
+
+module-debug:
+	$(call build_module,build/$(KREL)-debug,GRESEC_DEBUG=y)
+
+sparse:
+	$(call build_module,build/$(KREL)-sparse,C=2 CF=-D__CHECK_ENDIAN__)
+
+cli:
+	$(MAKE) -C tools
+
+style:
+	tests/style.sh
+
+check:
+	tests/run.sh
+
+demo:
+	tests/demo.sh
+
+bench:
+	tests/bench.sh
+
+uapi:
+	$(MAKE) -C uapi
+
+clean:
+	rm -rf build gresec.ko
+	$(MAKE) -C tools clean
+
+help:
+	@sed -n '3,12p' Makefile

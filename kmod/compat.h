@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gresec: the few kernel API differences between the 6.1 and 6.12 series
+ * that we build against, kept in one place so the rest of the code reads
+ * like mainline.
+ */
+#ifndef _GRESEC_COMPAT_H
+#define _GRESEC_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/netdevice.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* The core allocates and folds tstats for us since 6.6. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define GRESEC_CORE_TSTATS 1
+#endif
+
+static inline void gresec_compat_dev_setup(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+	/*
+	 * A tunnel is bound to the namespace its underlay lives in; moving
+	 * only the device would leave the receive hash in the old one.
+	 */
+#if defined(GRESEC_HAVE_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	dev->netns_local = true;
+#else
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+#endif /* _GRESEC_COMPAT_H */

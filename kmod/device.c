@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec: the tunnel net_device (rtnl link kind "gresec").
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/rtnetlink.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/route.h>
+#include <net/rtnetlink.h>
+
+#include "compat.h"
+#include "device.h"
+#include "gre.h"
+#include "net.h"
+
+#define GRESEC_DEFAULT_TTL 64
+
+static const struct net_device_ops gresec_netdev_ops;
+
+bool gresec_device_is_ours(const struct net_device *dev)
+{
+	return dev->netdev_ops == &gresec_netdev_ops;
+}
+
+/* Bytes we add in front of the inner packet with this configuration. */
+static unsigned int gresec_tunnel_overhead(const struct gresec_tunnel_cfg *cfg)
+{
+	return sizeof(struct iphdr) + gresec_gre_hlen(cfg->oflags);
+}
+
+/* The largest inner packet the underlay route to @cfg->remote can carry. */
+static unsigned int gresec_tunnel_mtu_auto(struct net_device *dev,
+					   const struct gresec_tunnel_cfg *cfg)
+{
+	unsigned int mtu = ETH_DATA_LEN;
+	struct flowi4 fl4 = {
+		.daddr = cfg->remote,
+		.saddr = cfg->local,
+		.flowi4_proto = IPPROTO_GRE,
+	};
+	struct rtable *rt;
+
+	if (cfg->remote) {
+		rt = ip_route_output_key(dev_net(dev), &fl4);
+		if (!IS_ERR(rt)) {
+			if (rt->dst.dev != dev)
+				mtu = dst_mtu(&rt->dst);
+			ip_rt_put(rt);
+		}
+	}
+	mtu -= gresec_tunnel_overhead(cfg);
+	return clamp_t(unsigned int, mtu, IPV4_MIN_MTU, dev->max_mtu);
+}
+
+static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
+				   struct net_device *dev,
+				   struct netlink_ext_ack *extack)
+{
+	if (ipv4_is_multicast(cfg->local) || ipv4_is_lbcast(cfg->local)) {
+		NL_SET_ERR_MSG_MOD(extack, "local: must be a unicast address");
+		return -EINVAL;
+	}
+	if (ipv4_is_multicast(cfg->remote) || ipv4_is_lbcast(cfg->remote) ||
+	    ipv4_is_zeronet(cfg->remote) && cfg->remote) {
+		NL_SET_ERR_MSG_MOD(extack, "remote: must be a unicast address");
+		return -EINVAL;
+	}
+	if (cfg->mtu && (cfg->mtu < IPV4_MIN_MTU || cfg->mtu > dev->max_mtu)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "mtu: must be 0 (auto) or %u..%u",
+				       IPV4_MIN_MTU, dev->max_mtu);
+		return -ERANGE;
+	}
+	if (cfg->protection > GRESEC_PROTECTION_REQUIRED) {
+		NL_SET_ERR_MSG_MOD(extack, "protection: unknown value");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct gresec_tunnel_cfg *gresec_tunnel_cfg_dup(struct gresec_tunnel *tun)
+{
+	return kmemdup(rtnl_dereference(tun->cfg), sizeof(*tun->cfg),
+		       GFP_KERNEL);
+}
+
+/*
+ * Install @cfg (ownership passes to us) as one atomic step for the data
+ * path.  The tunnel is rehashed because its addresses or key may change.
+ */
+int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
+			    struct gresec_tunnel_cfg *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = tun->dev;
+	struct gresec_tunnel_cfg *old;
+	int err;
+
+	ASSERT_RTNL();
+	err = gresec_tunnel_cfg_check(cfg, dev, extack);
+	if (err) {
+		kfree(cfg);
+		return err;
+	}
+	err = dev_set_mtu_ext(dev, cfg->mtu ?: gresec_tunnel_mtu_auto(dev, cfg),
+			      extack);
+	if (err) {
+		kfree(cfg);
+		return err;
+	}
+
+	old = rtnl_dereference(tun->cfg);
+	gresec_net_tunnel_unlink(tun);
+	rcu_assign_pointer(tun->cfg, cfg);
+	gresec_net_tunnel_link(gresec_net_get(dev_net(dev)), tun, cfg);
+
+	spin_lock_bh(&tun->rx_lock);
+	tun->i_seq_valid = false;
+	spin_unlock_bh(&tun->rx_lock);
+	WRITE_ONCE(tun->no_gso, !!(cfg->oflags & GRESEC_TUNNEL_F_SEQ));
+
+	dev_addr_set(dev, (const u8 *)&cfg->local);
+	memcpy(dev->broadcast, &cfg->remote, sizeof(cfg->remote));
+	if (cfg->remote != old->remote || cfg->local != old->local)
+		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+void gresec_tunnel_stats_fold(struct gresec_tunnel *tun,
+			      u64 ctr[GRESEC_STATS_A_MAX + 1])
+{
+	struct rtnl_link_stats64 link = {};
+	unsigned int cpu, i, start;
+
+	memset(ctr, 0, sizeof(u64) * (GRESEC_STATS_A_MAX + 1));
+	for_each_possible_cpu(cpu) {
+		const struct gresec_pcpu_stats *s = per_cpu_ptr(tun->stats, cpu);
+		u64 v[GRESEC_STATS_A_MAX + 1];
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i <= GRESEC_STATS_A_MAX; i++)
+				v[i] = u64_stats_read(&s->ctr[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i <= GRESEC_STATS_A_MAX; i++)
+			ctr[i] += v[i];
+	}
+	dev_get_tstats64(tun->dev, &link);
+	ctr[GRESEC_STATS_A_RX_PACKETS] = link.rx_packets;
+	ctr[GRESEC_STATS_A_RX_BYTES] = link.rx_bytes;
+	ctr[GRESEC_STATS_A_TX_PACKETS] = link.tx_packets;
+	ctr[GRESEC_STATS_A_TX_BYTES] = link.tx_bytes;
+}
+
+static int gresec_dev_init(struct net_device *dev)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+	struct gresec_tunnel_cfg *cfg;
+	int err;
+
+	/* Defaults: a Linux host's TTL, DSCP copied as IOS does, PMTUD on. */
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	cfg->ttl = GRESEC_DEFAULT_TTL;
+	cfg->tos_inherit = true;
+	cfg->pmtudisc = true;
+	cfg->protection = GRESEC_PROTECTION_NONE;
+	RCU_INIT_POINTER(tun->cfg, cfg);
+
+	tun->stats = netdev_alloc_pcpu_stats(struct gresec_pcpu_stats);
+	if (!tun->stats) {
+		err = -ENOMEM;
+		goto err_cfg;
+	}
+#ifndef GRESEC_CORE_TSTATS
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats) {
+		err = -ENOMEM;
+		goto err_stats;
+	}
+#endif
+	err = gro_cells_init(&tun->gro_cells, dev);
+	if (err)
+		goto err_tstats;
+	return 0;
+
+err_tstats:
+#ifndef GRESEC_CORE_TSTATS
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+err_stats:
+#endif
+	free_percpu(tun->stats);
+	tun->stats = NULL;
+err_cfg:
+	RCU_INIT_POINTER(tun->cfg, NULL);
+	kfree(cfg);
+	return err;
+}
+
+/* Unhash before the core's synchronize_net(), so no receiver finds us. */
+static void gresec_dev_uninit(struct net_device *dev)
+{
+	gresec_net_tunnel_unlink(netdev_priv(dev));
+}
+
+static void gresec_dev_free(struct net_device *dev)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+
+	gro_cells_destroy(&tun->gro_cells);
+	free_percpu(tun->stats);
+#ifndef GRESEC_CORE_TSTATS
+	free_percpu(dev->tstats);
+#endif
+	kfree(rcu_access_pointer(tun->cfg));
+}
+
+/* Sequence numbers are per packet on the wire: let the stack segment. */
+static netdev_features_t gresec_features_check(struct sk_buff *skb,
+					       struct net_device *dev,
+					       netdev_features_t features)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+
+	if (READ_ONCE(tun->no_gso))
+		features &= ~NETIF_F_GSO_MASK;
+	return features;
+}
+
+static const struct net_device_ops gresec_netdev_ops = {
+	.ndo_init = gresec_dev_init,
+	.ndo_uninit = gresec_dev_uninit,
+	.ndo_start_xmit = gresec_gre_xmit,
+	.ndo_features_check = gresec_features_check,
+	.ndo_get_stats64 = dev_get_tstats64,
+};
+
+#define GRESEC_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA | \
+			 NETIF_F_HW_CSUM | NETIF_F_GSO_SOFTWARE)
+
+static void gresec_setup(struct net_device *dev)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+
+	dev->netdev_ops = &gresec_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = gresec_dev_free;
+	dev->type = ARPHRD_IPGRE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 4;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) - GRESEC_GRE_HLEN_MAX;
+	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) - GRESEC_GRE_HLEN_MIN;
+	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct iphdr) +
+			       GRESEC_GRE_HLEN_MAX;
+	dev->features |= GRESEC_FEATURES;
+	dev->hw_features |= GRESEC_FEATURES;
+#ifdef GRESEC_CORE_TSTATS
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+#endif
+	gresec_compat_dev_setup(dev);
+
+	tun->dev = dev;
+	INIT_HLIST_NODE(&tun->hash_node);
+	spin_lock_init(&tun->rx_lock);
+}
+
+static int gresec_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+	int err;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	gresec_net_tunnel_link(gresec_net_get(dev_net(dev)), tun,
+			       rtnl_dereference(tun->cfg));
+	return 0;
+}
+
+static struct rtnl_link_ops gresec_link_ops __read_mostly = {
+	.kind = "gresec",
+	.priv_size = sizeof(struct gresec_tunnel),
+	.setup = gresec_setup,
+	.newlink = gresec_newlink,
+};
+
+int gresec_device_init(void)
+{
+	return rtnl_link_register(&gresec_link_ops);
+}
+
+void gresec_device_uninit(void)
+{
+	rtnl_link_unregister(&gresec_link_ops);
+}

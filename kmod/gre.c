@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec: GRE encapsulation and decapsulation (RFC 2784, RFC 2890) over an
+ * IPv4 underlay, wire-compatible with Linux ip_gre and Cisco IOS.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
+#include <net/dsfield.h>
+#include <net/gre.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/route.h>
+#include <net/gro_cells.h>
+
+#include "compat.h"
+#include "device.h"
+#include "gre.h"
+#include "net.h"
+
+unsigned int gresec_gre_hlen(u32 flags)
+{
+	unsigned int len = GRESEC_GRE_HLEN_MIN;
+
+	if (flags & GRESEC_TUNNEL_F_CSUM)
+		len += 4;
+	if (flags & GRESEC_TUNNEL_F_KEY)
+		len += 4;
+	if (flags & GRESEC_TUNNEL_F_SEQ)
+		len += 4;
+	return len;
+}
+
+/* The checksum field, when present, is left zero for the caller to fill. */
+void gresec_gre_build(u8 *hdr, u32 flags, __be16 proto, u32 key, u32 seq)
+{
+	u8 *opt = hdr + GRESEC_GRE_HLEN_MIN;
+	u16 bits = 0;
+
+	if (flags & GRESEC_TUNNEL_F_CSUM) {
+		bits |= GRESEC_GRE_C;
+		put_unaligned_be32(0, opt);
+		opt += 4;
+	}
+	if (flags & GRESEC_TUNNEL_F_KEY) {
+		bits |= GRESEC_GRE_K;
+		put_unaligned_be32(key, opt);
+		opt += 4;
+	}
+	if (flags & GRESEC_TUNNEL_F_SEQ) {
+		bits |= GRESEC_GRE_S;
+		put_unaligned_be32(seq, opt);
+	}
+	put_unaligned_be16(bits, hdr);
+	put_unaligned(proto, (__be16 *)(hdr + 2));
+}
+
+/*
+ * Decode the header at @hdr (@len bytes available).  Returns 0 or the
+ * GRESEC_STATS_A_RX_DROP_* counter the packet belongs in.  RFC 2784 2.2:
+ * routing, strict source route and the first recursion bit mean an RFC 1701
+ * packet we do not implement, so it is discarded; bits 6-12 are ignored.
+ */
+int gresec_gre_parse(const u8 *hdr, unsigned int len,
+		     struct gresec_gre_info *info)
+{
+	const u8 *opt = hdr + GRESEC_GRE_HLEN_MIN;
+	u16 bits;
+
+	if (len < GRESEC_GRE_HLEN_MIN)
+		return GRESEC_STATS_A_RX_DROP_MALFORMED;
+	bits = get_unaligned_be16(hdr);
+	if (bits & (GRESEC_GRE_VERSION | GRESEC_GRE_R | GRESEC_GRE_SSR |
+		    GRESEC_GRE_RECUR0))
+		return GRESEC_STATS_A_RX_DROP_VERSION;
+
+	info->flags = 0;
+	if (bits & GRESEC_GRE_C)
+		info->flags |= GRESEC_TUNNEL_F_CSUM;
+	if (bits & GRESEC_GRE_K)
+		info->flags |= GRESEC_TUNNEL_F_KEY;
+	if (bits & GRESEC_GRE_S)
+		info->flags |= GRESEC_TUNNEL_F_SEQ;
+	info->hlen = gresec_gre_hlen(info->flags);
+	if (len < info->hlen)
+		return GRESEC_STATS_A_RX_DROP_MALFORMED;
+
+	info->proto = get_unaligned((const __be16 *)(hdr + 2));
+	info->key = 0;
+	info->seq = 0;
+	if (info->flags & GRESEC_TUNNEL_F_CSUM)
+		opt += 4;
+	if (info->flags & GRESEC_TUNNEL_F_KEY) {
+		info->key = get_unaligned_be32(opt);
+		opt += 4;
+	}
+	if (info->flags & GRESEC_TUNNEL_F_SEQ)
+		info->seq = get_unaligned_be32(opt);
+	return 0;
+}
+
+static void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
+			       unsigned int reason)
+{
+	gresec_tunnel_count(tun, reason);
+	DEV_STATS_INC(tun->dev, rx_dropped);
+	net_dbg_ratelimited("%s: rx drop (counter %u) from %pI4\n",
+			    tun->dev->name, reason, &ip_hdr(skb)->saddr);
+	kfree_skb(skb);
+}
+
+/*
+ * Deliver the inner packet of a GRE packet that has been matched to @tun and
+ * whose header @info has been checked.  skb->data points at the GRE header.
+ */
+static void gresec_gre_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
+			       const struct gresec_gre_info *info)
+{
+	u8 outer_tos = ip_hdr(skb)->tos;
+	u8 inner_tos = 0;
+	int err;
+
+	skb_pull_rcsum(skb, info->hlen);
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb->protocol = info->proto;
+
+	if (info->proto == htons(ETH_P_IP)) {
+		if (!pskb_may_pull(skb, sizeof(struct iphdr)))
+			goto inner;
+		inner_tos = ip_hdr(skb)->tos;
+	} else if (info->proto == htons(ETH_P_IPV6)) {
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+			goto inner;
+		inner_tos = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	/* RFC 6040: CE on a Not-ECT inner packet must be dropped. */
+	err = INET_ECN_decapsulate(skb, outer_tos, inner_tos);
+	if (err > 1) {
+		gresec_gre_rx_drop(tun, skb, GRESEC_STATS_A_RX_DROP_ECN);
+		return;
+	}
+
+	skb_scrub_packet(skb, false);
+	skb->dev = tun->dev;
+	dev_sw_netstats_rx_add(tun->dev, skb->len);
+	gro_cells_receive(&tun->gro_cells, skb);
+	return;
+
+inner:
+	gresec_gre_rx_drop(tun, skb, GRESEC_STATS_A_RX_DROP_INNER);
+}
+
+/*
+ * Common receive path for plaintext GRE and for GRE that came out of an ESP
+ * SA (@protected).  Consumes the skb.
+ */
+int gresec_gre_receive(struct sk_buff *skb, bool protected)
+{
+	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
+	struct gresec_gre_info info = {};
+	const struct gresec_tunnel_cfg *cfg;
+	struct gresec_tunnel *tun;
+	bool key_mismatch;
+	unsigned int len;
+	int reason;
+
+	len = min_t(unsigned int, skb->len, GRESEC_GRE_HLEN_MAX);
+	if (!pskb_may_pull(skb, len))
+		len = 0;
+	reason = gresec_gre_parse(skb->data, len, &info);
+
+	tun = gresec_net_tunnel_lookup(gn, ip_hdr(skb)->daddr,
+				       ip_hdr(skb)->saddr,
+				       !reason && (info.flags & GRESEC_TUNNEL_F_KEY),
+				       info.key, &key_mismatch);
+	if (!tun) {
+		gresec_net_count_no_tunnel(gn, ip_hdr(skb)->saddr,
+					   info.flags & GRESEC_TUNNEL_F_KEY,
+					   info.key);
+		net_dbg_ratelimited("no tunnel for GRE from %pI4 key %u\n",
+				    &ip_hdr(skb)->saddr, info.key);
+		kfree_skb(skb);
+		return 0;
+	}
+	if (reason)
+		goto drop;
+	if (key_mismatch) {
+		reason = GRESEC_STATS_A_RX_DROP_KEY;
+		goto drop;
+	}
+
+	cfg = rcu_dereference(tun->cfg);
+	if (!protected && cfg->protection == GRESEC_PROTECTION_REQUIRED) {
+		reason = GRESEC_STATS_A_RX_DROP_PLAINTEXT;
+		goto drop;
+	}
+	if (info.flags & GRESEC_TUNNEL_F_CSUM) {
+		if (skb_checksum_simple_validate(skb)) {
+			DEV_STATS_INC(tun->dev, rx_crc_errors);
+			reason = GRESEC_STATS_A_RX_DROP_CSUM;
+			goto drop;
+		}
+	} else if (cfg->iflags & GRESEC_TUNNEL_F_CSUM) {
+		reason = GRESEC_STATS_A_RX_DROP_CSUM_MISSING;
+		goto drop;
+	}
+	if (cfg->iflags & GRESEC_TUNNEL_F_SEQ) {
+		if (!(info.flags & GRESEC_TUNNEL_F_SEQ)) {
+			reason = GRESEC_STATS_A_RX_DROP_SEQ_MISSING;
+			goto drop;
+		}
+		spin_lock(&tun->rx_lock);
+		if (tun->i_seq_valid && (s32)(info.seq - tun->i_seqno) < 0) {
+			spin_unlock(&tun->rx_lock);
+			DEV_STATS_INC(tun->dev, rx_fifo_errors);
+			reason = GRESEC_STATS_A_RX_DROP_SEQ;
+			goto drop;
+		}
+		tun->i_seqno = info.seq + 1;
+		tun->i_seq_valid = true;
+		spin_unlock(&tun->rx_lock);
+	}
+
+	gresec_gre_deliver(tun, skb, &info);
+	return 0;
+
+drop:
+	gresec_gre_rx_drop(tun, skb, reason);
+	return 0;
+}
+
+static int gresec_gre_rcv(struct sk_buff *skb)
+{
+	return gresec_gre_receive(skb, false);
+}
+
+/*
+ * ICMP about a GRE packet we sent: learn the path MTU (and redirects) for
+ * the underlay route so the next transmit sees it; the inner sender then
+ * gets frag-needed / packet-too-big from gresec_gre_xmit.
+ */
+static void gresec_gre_err(struct sk_buff *skb, u32 info)
+{
+	const int type = icmp_hdr(skb)->type;
+	const int code = icmp_hdr(skb)->code;
+	struct net *net = dev_net(skb->dev);
+
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_GRE);
+	else if (type == ICMP_REDIRECT)
+		ipv4_redirect(skb, net, 0, IPPROTO_GRE);
+}
+
+static const struct gre_protocol gresec_gre_protocol = {
+	.handler = gresec_gre_rcv,
+	.err_handler = gresec_gre_err,
+};
+
+/* Inner-packet checks against the underlay path MTU, as ip_tunnel does. */
+static int gresec_gre_pmtu(struct gresec_tunnel *tun, struct sk_buff *skb,
+			   struct rtable *rt, __be16 df, unsigned int overhead)
+{
+	unsigned int mtu;
+
+	if (df)
+		mtu = dst_mtu(&rt->dst) - overhead;
+	else
+		mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : tun->dev->mtu;
+
+	if (skb_valid_dst(skb))
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+
+	if (skb_is_gso(skb) || skb->len <= mtu)
+		return 0;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+			return 0;
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+		return -E2BIG;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skb->protocol == htons(ETH_P_IPV6) && mtu >= IPV6_MIN_MTU) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		return -E2BIG;
+	}
+#endif
+	return 0;
+}
+
+/* Returns 0 when the packet was handed to the underlay, else a counter. */
+static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
+					const struct gresec_tunnel_cfg *cfg,
+					struct sk_buff *skb)
+{
+	struct net_device *dev = tun->dev;
+	unsigned int hlen = gresec_gre_hlen(cfg->oflags);
+	const struct iphdr *inner = NULL;
+	__be16 proto = skb->protocol;
+	unsigned int headroom;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u8 tos, ttl;
+	__be16 df;
+	u32 seq = 0;
+
+	if (!cfg->remote)
+		return GRESEC_STATS_A_TX_DROP_NO_REMOTE;
+	if (cfg->protection == GRESEC_PROTECTION_REQUIRED)
+		return GRESEC_STATS_A_TX_DROP_NO_SA;
+
+	skb_reset_network_header(skb);
+	if (proto == htons(ETH_P_IP)) {
+		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)))
+			return GRESEC_STATS_A_TX_DROP_ERROR;
+		inner = ip_hdr(skb);
+	} else if (proto == htons(ETH_P_IPV6)) {
+		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
+			return GRESEC_STATS_A_TX_DROP_ERROR;
+		inner = (const struct iphdr *)ipv6_hdr(skb);
+	}
+
+	tos = cfg->tos;
+	if (cfg->tos_inherit && inner)
+		tos = ip_tunnel_get_dsfield(inner, skb);
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = cfg->remote;
+	fl4.saddr = cfg->local;
+	fl4.flowi4_proto = IPPROTO_GRE;
+	fl4.flowi4_tos = RT_TOS(tos);
+	fl4.fl4_gre_key = htonl(cfg->okey);
+	rt = ip_route_output_key(dev_net(dev), &fl4);
+	if (IS_ERR(rt)) {
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		return GRESEC_STATS_A_TX_DROP_NO_ROUTE;
+	}
+	if (rt->dst.dev == dev) {
+		ip_rt_put(rt);
+		DEV_STATS_INC(dev, collisions);
+		return GRESEC_STATS_A_TX_DROP_LOOP;
+	}
+
+	df = cfg->pmtudisc ? htons(IP_DF) : 0;
+	if (proto == htons(ETH_P_IP) && inner)
+		df |= inner->frag_off & htons(IP_DF);
+	if (gresec_gre_pmtu(tun, skb, rt, df, sizeof(struct iphdr) + hlen)) {
+		ip_rt_put(rt);
+		return GRESEC_STATS_A_TX_DROP_TOO_BIG;
+	}
+
+	tos = ip_tunnel_ecn_encap(tos, inner, skb);
+	ttl = cfg->ttl;
+	if (!ttl) {
+		if (proto == htons(ETH_P_IP) && inner)
+			ttl = inner->ttl;
+		else if (proto == htons(ETH_P_IPV6) && inner)
+			ttl = ((const struct ipv6hdr *)inner)->hop_limit;
+		else
+			ttl = ip4_dst_hoplimit(&rt->dst);
+	}
+
+	headroom = LL_RESERVED_SPACE(rt->dst.dev) + rt->dst.header_len +
+		   sizeof(struct iphdr) + hlen;
+	if (headroom > READ_ONCE(dev->needed_headroom))
+		WRITE_ONCE(dev->needed_headroom, headroom);
+	if (skb_cow_head(skb, headroom) ||
+	    iptunnel_handle_offloads(skb, (cfg->oflags & GRESEC_TUNNEL_F_CSUM) ?
+					  SKB_GSO_GRE_CSUM : SKB_GSO_GRE)) {
+		ip_rt_put(rt);
+		return GRESEC_STATS_A_TX_DROP_NOMEM;
+	}
+
+	if (cfg->oflags & GRESEC_TUNNEL_F_SEQ)
+		seq = (u32)atomic_inc_return(&tun->o_seqno);
+	skb_push(skb, hlen);
+	skb_set_inner_protocol(skb, proto);
+	skb_reset_transport_header(skb);
+	gresec_gre_build(skb->data, cfg->oflags, proto, cfg->okey, seq);
+
+	/* GSO fills the checksum per segment; otherwise do it now. */
+	if ((cfg->oflags & GRESEC_TUNNEL_F_CSUM) && !skb_is_gso(skb)) {
+		__sum16 *csum = (__sum16 *)(skb->data + GRESEC_GRE_HLEN_MIN);
+
+		if (skb->ip_summed == CHECKSUM_PARTIAL) {
+			*csum = csum_fold(lco_csum(skb));
+		} else {
+			skb->ip_summed = CHECKSUM_PARTIAL;
+			skb->csum_start = skb_transport_header(skb) - skb->head;
+			skb->csum_offset = GRESEC_GRE_HLEN_MIN;
+		}
+	}
+
+	iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_GRE, tos,
+		      ttl, df, false);
+	return 0;
+}
+
+netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+	const struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
+	unsigned int reason;
+
+	reason = gresec_gre_xmit_one(tun, cfg, skb);
+	if (reason) {
+		gresec_tunnel_count(tun, reason);
+		DEV_STATS_INC(dev, tx_dropped);
+		net_dbg_ratelimited("%s: tx drop (counter %u)\n", dev->name,
+				    reason);
+		kfree_skb(skb);
+	}
+	return NETDEV_TX_OK;
+}
+
+int gresec_gre_init(void)
+{
+	int err = gre_add_protocol(&gresec_gre_protocol, GREPROTO_CISCO);
+
+	if (err)
+		pr_err("the GRE version 0 receive slot is taken (is ip_gre loaded? 'rmmod ip_gre' first): %d\n",
+		       err);
+	return err;
+}
+
+void gresec_gre_uninit(void)
+{
+	gre_del_protocol(&gresec_gre_protocol, GREPROTO_CISCO);
+}
+
+#ifdef DEBUG
+#include "selftest/gre.c"
+#endif

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec: GRE over IPsec (ESP transport mode) as one tunnel device.
+ *
+ * Module init and exit only: each subsystem is brought up in dependency
+ * order and torn down in exactly the reverse order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+
+#include "device.h"
+#include "gre.h"
+#include "net.h"
+#include "netlink.h"
+
+#ifdef DEBUG
+/*
+ * Pure functions are checked before anything is registered, so a debug
+ * build that fails them never touches the network (WireGuard's approach).
+ */
+static int __init gresec_selftests(void)
+{
+	if (!gresec_gre_selftest())
+		return -ENOTRECOVERABLE;
+	return 0;
+}
+#else
+static inline int gresec_selftests(void)
+{
+	return 0;
+}
+#endif
+
+static int __init gresec_mod_init(void)
+{
+	int err;
+
+	err = gresec_selftests();
+	if (err)
+		return err;
+
+	err = gresec_net_init();
+	if (err)
+		goto err_net;
+	err = gresec_gre_init();
+	if (err)
+		goto err_gre;
+	err = gresec_device_init();
+	if (err)
+		goto err_device;
+	err = gresec_netlink_init();
+	if (err)
+		goto err_netlink;
+
+	pr_info("GRE over IPsec tunnels, version %s loaded\n", GRESEC_VERSION);
+	return 0;
+
+err_netlink:
+	gresec_device_uninit();
+err_device:
+	gresec_gre_uninit();
+err_gre:
+	gresec_net_uninit();
+err_net:
+	return err;
+}
+
+static void __exit gresec_mod_exit(void)
+{
+	gresec_netlink_uninit();
+	gresec_device_uninit();
+	gresec_gre_uninit();
+	gresec_net_uninit();
+	/* Let call_rcu/kfree_rcu callbacks that point into us finish. */
+	rcu_barrier();
+	pr_info("unloaded\n");
+}
+
+module_init(gresec_mod_init);
+module_exit(gresec_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("GRE over IPsec (ESP transport mode) tunnel device");
+MODULE_AUTHOR("gresec developers");
+MODULE_VERSION(GRESEC_VERSION);
+MODULE_ALIAS_RTNL_LINK("gresec");
+MODULE_ALIAS_GENL_FAMILY("gresec");

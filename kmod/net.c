@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec: per-network-namespace tunnel table and unmatched-traffic counters.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/rculist.h>
+#include <linux/rtnetlink.h>
+#include "device.h"
+#include "net.h"
+
+unsigned int gresec_net_id __read_mostly;
+
+static struct hlist_head *gresec_net_bucket(struct gresec_net *gn,
+					    __be32 remote)
+{
+	return &gn->tunnels[hash_32((__force u32)remote,
+				    GRESEC_NET_HASH_BITS)];
+}
+
+void gresec_net_tunnel_link(struct gresec_net *gn, struct gresec_tunnel *tun,
+			    const struct gresec_tunnel_cfg *cfg)
+{
+	ASSERT_RTNL();
+	hlist_add_head_rcu(&tun->hash_node, gresec_net_bucket(gn, cfg->remote));
+}
+
+void gresec_net_tunnel_unlink(struct gresec_tunnel *tun)
+{
+	ASSERT_RTNL();
+	if (!hlist_unhashed(&tun->hash_node))
+		hlist_del_init_rcu(&tun->hash_node);
+}
+
+/*
+ * Find the tunnel for a received packet: exact (addresses, key) first.  When
+ * only the addresses match, return that tunnel with *key_mismatch set so the
+ * drop is counted where the operator looks for it.  A tunnel with no local
+ * address accepts any destination, as ip_gre does.  Caller holds RCU.
+ */
+struct gresec_tunnel *gresec_net_tunnel_lookup(struct gresec_net *gn,
+					       __be32 local, __be32 remote,
+					       bool key_present, u32 key,
+					       bool *key_mismatch)
+{
+	struct gresec_tunnel *tun, *cand = NULL;
+	struct gresec_tunnel_cfg *cfg;
+
+	*key_mismatch = false;
+	hlist_for_each_entry_rcu(tun, gresec_net_bucket(gn, remote), hash_node) {
+		bool want_key;
+
+		cfg = rcu_dereference(tun->cfg);
+		if (cfg->remote != remote || (cfg->local && cfg->local != local))
+			continue;
+		if (!(tun->dev->flags & IFF_UP))
+			continue;
+		want_key = cfg->iflags & GRESEC_TUNNEL_F_KEY;
+		if (want_key == key_present && (!want_key || cfg->ikey == key))
+			return tun;
+		if (!cand)
+			cand = tun;
+	}
+	if (cand)
+		*key_mismatch = true;
+	return cand;
+}
+
+void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
+				bool key_present, u32 key)
+{
+	spin_lock_bh(&gn->last_lock);
+	gn->rx_no_tunnel++;
+	gn->last_src = src;
+	gn->last_key = key;
+	gn->last_key_present = key_present;
+	spin_unlock_bh(&gn->last_lock);
+}
+
+void gresec_net_count_unknown_spi(struct gresec_net *gn, __be32 src, u32 spi)
+{
+	spin_lock_bh(&gn->last_lock);
+	gn->esp_unknown_spi++;
+	gn->last_spi = spi;
+	gn->last_spi_src = src;
+	spin_unlock_bh(&gn->last_lock);
+}
+
+void gresec_net_counters(struct gresec_net *gn,
+			 struct gresec_net_counters *out)
+{
+	spin_lock_bh(&gn->last_lock);
+	out->rx_no_tunnel = gn->rx_no_tunnel;
+	out->last_src = gn->last_src;
+	out->last_key = gn->last_key;
+	out->last_key_present = gn->last_key_present;
+	out->esp_unknown_spi = gn->esp_unknown_spi;
+	out->last_spi = gn->last_spi;
+	out->last_spi_src = gn->last_spi_src;
+	spin_unlock_bh(&gn->last_lock);
+}
+
+static int __net_init gresec_net_new(struct net *net)
+{
+	struct gresec_net *gn = gresec_net_get(net);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gn->tunnels); i++)
+		INIT_HLIST_HEAD(&gn->tunnels[i]);
+	spin_lock_init(&gn->last_lock);
+	return 0;
+}
+
+/*
+ * Our pernet exit runs before the core's default device teardown, so delete
+ * this namespace's tunnels here; each unlinks itself in ndo_uninit.
+ */
+static void __net_exit gresec_net_exit_batch(struct list_head *net_list)
+{
+	struct net_device *dev, *aux;
+	LIST_HEAD(kill);
+	struct net *net;
+
+	rtnl_lock();
+	list_for_each_entry(net, net_list, exit_list)
+		for_each_netdev_safe(net, dev, aux)
+			if (gresec_device_is_ours(dev))
+				unregister_netdevice_queue(dev, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
+}
+
+static struct pernet_operations gresec_net_ops = {
+	.init = gresec_net_new,
+	.exit_batch = gresec_net_exit_batch,
+	.id = &gresec_net_id,
+	.size = sizeof(struct gresec_net),
+};
+
+int gresec_net_init(void)
+{
+	return register_pernet_device(&gresec_net_ops);
+}
+
+void gresec_net_uninit(void)
+{
+	unregister_pernet_device(&gresec_net_ops);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gresec: per-network-namespace state: the receive lookup table and the
+ * counters for traffic that matches no tunnel.
+ */
+#ifndef _GRESEC_NET_H
+#define _GRESEC_NET_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct gresec_tunnel;
+struct gresec_tunnel_cfg;
+
+#define GRESEC_NET_HASH_BITS 7
+
+struct gresec_net {
+	/* Keyed by remote address; RCU readers, writers hold RTNL. */
+	struct hlist_head tunnels[1 << GRESEC_NET_HASH_BITS];
+
+	/* Unmatched traffic, with the last offender for the operator. */
+	spinlock_t last_lock;
+	u64 rx_no_tunnel;
+	__be32 last_src;
+	u32 last_key;
+	bool last_key_present;
+	u64 esp_unknown_spi;
+	u32 last_spi;
+	__be32 last_spi_src;
+};
+
+struct gresec_net_counters {
+	u64 rx_no_tunnel;
+	__be32 last_src;
+	u32 last_key;
+	bool last_key_present;
+	u64 esp_unknown_spi;
+	u32 last_spi;
+	__be32 last_spi_src;
+};
+
+extern unsigned int gresec_net_id;
+
+static inline struct gresec_net *gresec_net_get(const struct net *net)
+{
+	return net_generic(net, gresec_net_id);
+}
+
+/* net.c APIs: */
+int gresec_net_init(void);
+void gresec_net_uninit(void);
+void gresec_net_tunnel_link(struct gresec_net *gn, struct gresec_tunnel *tun,
+			    const struct gresec_tunnel_cfg *cfg);
+void gresec_net_tunnel_unlink(struct gresec_tunnel *tun);
+struct gresec_tunnel *gresec_net_tunnel_lookup(struct gresec_net *gn,
+					       __be32 local, __be32 remote,
+					       bool key_present, u32 key,
+					       bool *key_mismatch);
+void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
+				bool key_present, u32 key);
+void gresec_net_count_unknown_spi(struct gresec_net *gn, __be32 src, u32 spi);
+void gresec_net_counters(struct gresec_net *gn,
+			 struct gresec_net_counters *out);
+
+#endif /* _GRESEC_NET_H */

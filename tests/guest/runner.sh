@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest PID 1 after switch_root: runs the planned tests one by one, keeps each
+# test's output and kernel log, judges the kernel log, and powers off.
+# Everything it reports goes to the writable share, /run/share.
+S=/run/share
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp LANG=C.UTF-8 SHARE=$S
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo 1 > /proc/sys/kernel/sysrq
+ROLE=$(sed -n 's/.*gresec\.role=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+# shellcheck source=/dev/null
+. "$S/env.$ROLE"
+export ROLE PEER KREL REPO GRESEC_DEMO
+hostname "$ROLE"
+ip link set lo up
+results=$S/results/$ROLE
+mkdir -p "$results"
+dmesg > "$results/boot.dmesg"
+dmesg -C
+echo "$(date +%s)" > "$S/booted.$ROLE"
+
+# Kernel reports that fail the test during which they appeared.
+SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t:|list_del corruption|list_add corruption|unreferenced object|Call Trace:|rcu_sched self-detected|stack-protector|Kernel panic'
+
+barrier() {
+	local name=$1 waited=0
+	: > "$S/sync/$ROLE.$name"
+	while [ ! -e "$S/sync/$PEER.$name" ]; do
+		sleep 0.2
+		waited=$((waited + 1))
+		[ $waited -gt 1500 ] && return 1
+	done
+	return 0
+}
+
+mkdir -p "$S/sync"
+for t in $TESTS; do
+	name=$(basename "$t" .sh)
+	echo "$name" > "$S/current.$ROLE"
+	[ -n "$PEER" ] && barrier "$name.begin"
+	dmesg -C
+	start=$(date +%s.%N)
+	TEST_NAME=$name timeout --kill-after=10 "${TEST_TIMEOUT:-300}" \
+		bash "$REPO/tests/cases/$t" > "$results/$name.log" 2>&1
+	rc=$?
+	# Leave nothing behind for the next test; unloading also proves the
+	# module lets go of everything the test created.
+	ip -all netns delete 2>/dev/null
+	for m in gresec ip_gre; do
+		grep -q "^$m " /proc/modules && rmmod "$m" >> "$results/$name.log" 2>&1
+	done
+	end=$(date +%s.%N)
+	dmesg > "$results/$name.dmesg"
+	dmesg -C
+	verdict=PASS
+	reason=""
+	if [ $rc -eq 77 ]; then
+		verdict=SKIP
+		reason=$(grep '^SKIP:' "$results/$name.log" | tail -n1)
+	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		verdict=FAIL
+		reason="timed out after ${TEST_TIMEOUT:-300}s"
+	elif [ $rc -ne 0 ]; then
+		verdict=FAIL
+		reason=$(grep -E '^(FAIL|not ok)' "$results/$name.log" | head -n1)
+		[ -n "$reason" ] || reason="exit status $rc"
+	fi
+	if grep -qE "$SPLAT" "$results/$name.dmesg"; then
+		verdict=FAIL
+		reason="kernel log: $(grep -m1 -E "$SPLAT" "$results/$name.dmesg")"
+	fi
+	printf '%s %s %s\n' "$verdict" \
+		"$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
+		"$reason" > "$results/$name.result"
+	[ -n "$PEER" ] && barrier "$name.end"
+done
+echo done > "$S/done.$ROLE"
+sync
+echo o > /proc/sysrq-trigger
+sleep 10

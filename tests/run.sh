@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: install what is needed, build the module (release and debug)
+# and the CLI for every test kernel, run every test in QEMU VMs on every
+# kernel, print one line per test and a final "N passed, N failed" line.
+#
+#   TESTS=regex      run only tests whose name matches
+#   GRESEC_KERNELS   kernel releases to test (default: newest 6.1 and 6.12)
+#   GRESEC_ACCEL=kvm try KVM instead of TCG
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+# shellcheck source=tests/vm/lib.sh
+. tests/vm/lib.sh
+
+t0=$(date +%s)
+tests/deps.sh || { echo "check: installing dependencies failed"; exit 1; }
+read -r -a kernels <<< "$(tests/vm/kernels.sh)"
+if [ ${#kernels[@]} -eq 0 ]; then
+	echo "check: no kernel with headers found"
+	exit 1
+fi
+
+log=build/check
+mkdir -p "$log"
+echo "check: building the CLI and the module for ${kernels[*]}"
+if ! make -s cli > "$log/build.log" 2>&1; then
+	tail -n 30 "$log/build.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+for k in "${kernels[@]}"; do
+	for t in module module-debug; do
+		if ! make -s $t KDIR="/lib/modules/$k/build" >> "$log/build.log" 2>&1; then
+			grep -E 'error|warning' "$log/build.log" | head -n 30
+			echo "FAIL $k build ($t)"
+			echo "0 passed, 1 failed"
+			exit 1
+		fi
+	done
+done
+echo "check: built in $(($(date +%s) - t0))s"
+
+# A test declares where it runs: "# topology: netns" (one VM, namespaces)
+# or "# topology: pair" (gresec VM "left" linked to a native-peer VM "right").
+select_tests() {
+	local topo=$1 f
+	for f in tests/cases/*.sh; do
+		grep -q "^# topology: $topo\$" "$f" || continue
+		[ -n "${TESTS:-}" ] && ! basename "$f" .sh | grep -qE "$TESTS" && continue
+		basename "$f"
+	done
+}
+read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"
+read -r -a pair_tests <<< "$(select_tests pair | tr '\n' ' ')"
+
+passed=0
+failed=0
+skipped=0
+
+# report KREL SHARE TOPO ROLES TEST...: one line per test, details on failure.
+report() {
+	local k=$1 share=$2 topo=$3 roles=$4
+	shift 4
+	local t name role verdict res why v
+	for t in "$@"; do
+		name=${t%.sh}
+		verdict=PASS
+		why=""
+		for role in $roles; do
+			res="$share/results/$role/$name.result"
+			if [ ! -e "$res" ]; then
+				v=FAIL
+				if [ "$(cat "$share/current.$role" 2>/dev/null)" = "$name" ]; then
+					why="$role: VM died or hung during this test"
+				else
+					why="$role: not run (VM stopped earlier)"
+				fi
+			else
+				read -r v _ rest < "$res"
+				[ "$v" = PASS ] || why="$role: $rest"
+			fi
+			if [ "$v" = FAIL ]; then
+				verdict=FAIL
+			elif [ "$v" = SKIP ] && [ $verdict = PASS ]; then
+				verdict=SKIP
+			fi
+		done
+		case $verdict in
+		PASS) passed=$((passed + 1)) ;;
+		SKIP) skipped=$((skipped + 1)) ;;
+		FAIL) failed=$((failed + 1)) ;;
+		esac
+		printf '%-4s %-22s %s/%s%s\n' "$verdict" "$k" "$topo" "$name" \
+			"${why:+  ($why)}"
+		[ $verdict = FAIL ] || continue
+		for role in $roles; do
+			local base="$share/results/$role/$name"
+			if [ -s "$base.log" ]; then
+				echo "  --- $role: test output (tail)"
+				tail -n 25 "$base.log" | sed 's/^/  | /'
+			fi
+			if [ -s "$base.dmesg" ] && grep -qE "$SPLAT" "$base.dmesg"; then
+				echo "  --- $role: kernel log excerpt"
+				grep -m1 -B2 -A25 -E "$SPLAT" "$base.dmesg" | sed 's/^/  | /'
+			elif [ ! -e "$base.result" ] && [ -e "$share/console.$role.log" ]; then
+				echo "  --- $role: console tail"
+				tail -n 30 "$share/console.$role.log" | sed 's/^/  | /'
+			fi
+		done
+	done
+}
+SPLAT=$(sed -n "s/^SPLAT='\(.*\)'$/\1/p" tests/guest/runner.sh)
+
+for k in "${kernels[@]}"; do
+	if [ ${#netns_tests[@]} -gt 0 ]; then
+		share=$repo/$log/$k/netns
+		rm -rf "$share"
+		mkdir -p "$share"
+		vm_prepare "$share" single "$k" "$repo" "" "${netns_tests[@]}"
+		vm_run "$share" 2400 "$k" single
+		report "$k" "$share" netns single "${netns_tests[@]}"
+	fi
+	if [ ${#pair_tests[@]} -gt 0 ]; then
+		share=$repo/$log/$k/pair
+		rm -rf "$share"
+		mkdir -p "$share"
+		port=$((20000 + RANDOM % 20000))
+		# Loopback-only link; offloads off so captures show wire bytes.
+		nic="virtio-net-pci,netdev=n0,csum=off,guest_csum=off"
+		left_args=(-netdev "socket,id=n0,listen=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:01")
+		right_args=(-netdev "socket,id=n0,connect=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:02")
+		vm_prepare "$share" left "$k" "$repo" right "${pair_tests[@]}"
+		vm_prepare "$share" right "$k" "$repo" left "${pair_tests[@]}"
+		vm_run "$share" 2400 "$k" left:left_args right:right_args
+		report "$k" "$share" pair "left right" "${pair_tests[@]}"
+	fi
+done
+
+echo "check: finished in $(($(date +%s) - t0))s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ] && [ $((passed + skipped)) -gt 0 ]

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side helpers to boot test VMs: QEMU under TCG (GRESEC_ACCEL=kvm to try
+# KVM), the host root shared read-only over virtio-9p, one writable share per
+# run.  Sourced by run.sh, demo.sh and bench.sh.
+
+VM_MEM=${VM_MEM:-1024}
+VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
+VM_BOOT_TRIES=${VM_BOOT_TRIES:-3}
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+vm_accel() {
+	if [ "${GRESEC_ACCEL:-tcg}" = kvm ] && [ -w /dev/kvm ]; then
+		echo "-accel kvm -cpu host"
+	else
+		echo "-accel tcg,thread=multi -cpu max"
+	fi
+}
+
+# vm_prepare SHARE ROLE KREL REPO PEER TESTS...: lay out a share for one VM.
+vm_prepare() {
+	local share=$1 role=$2 krel=$3 repo=$4 peer=$5
+	shift 5
+	mkdir -p "$share/results/$role"
+	cp "$VM_DIR/../guest/runner.sh" "$share/runner.sh"
+	{
+		echo "ROLE=$role"
+		echo "PEER=$peer"
+		echo "KREL=$krel"
+		echo "REPO=$repo"
+		echo "TESTS=\"$*\""
+		echo "TEST_TIMEOUT=${TEST_TIMEOUT:-300}"
+		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
+	} > "$share/env.$role"
+}
+
+# vm_start SHARE ROLE KREL [QEMU ARGS...]: boot in the background; prints pid.
+vm_start() {
+	local share=$1 role=$2 krel=$3
+	shift 3
+	local initrd=$share/../initrd-$krel.gz
+	"$VM_DIR/initramfs.sh" "$krel" "$initrd"
+	rm -f "$share/booted.$role" "$share/done.$role"
+	# shellcheck disable=SC2046
+	qemu-system-x86_64 $(vm_accel) -smp 2 -m "$VM_MEM" \
+		-nodefaults -display none -no-reboot -monitor none \
+		-serial "file:$share/console.$role.log" \
+		-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off gresec.role=$role" \
+		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
+		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
+		-fsdev "local,id=share,path=$share,security_model=none" \
+		-device virtio-9p-pci,fsdev=share,mount_tag=share \
+		"$@" > "$share/qemu.$role.log" 2>&1 &
+	echo $!
+}
+
+# vm_wait SHARE TIMEOUT ROLE=PID...: wait for the VMs; a VM that has not
+# reached the runner within VM_BOOT_TIMEOUT, or outlives TIMEOUT, is killed.
+# Returns 2 if some VM never booted (worth retrying), 1 on timeout.
+vm_wait() {
+	local share=$1 timeout=$2
+	shift 2
+	local t=0 alive rc=0 rp role pid
+	while :; do
+		alive=0
+		for rp in "$@"; do
+			role=${rp%%=*}
+			pid=${rp#*=}
+			kill -0 "$pid" 2>/dev/null || continue
+			alive=1
+			if [ ! -e "$share/booted.$role" ] && [ $t -ge "$VM_BOOT_TIMEOUT" ]; then
+				kill "$pid" 2>/dev/null
+			elif [ $t -ge "$timeout" ]; then
+				echo "vm: $role still running after ${timeout}s: killed" >&2
+				kill "$pid" 2>/dev/null
+				rc=1
+			fi
+		done
+		[ $alive -eq 0 ] && break
+		sleep 1
+		t=$((t + 1))
+	done
+	for rp in "$@"; do
+		role=${rp%%=*}
+		wait "${rp#*=}" 2>/dev/null
+		[ -e "$share/booted.$role" ] || rc=2
+	done
+	return $rc
+}
+
+# vm_run SHARE TIMEOUT KREL ROLE[:QEMU-ARGS-VAR]...: boot one or more VMs
+# together and retry the whole group when one never reaches its runner (a
+# rare early-boot crash under TCG must not count as a test failure).
+vm_run() {
+	local share=$1 timeout=$2 krel=$3
+	shift 3
+	local try spec role var pids rc
+	for try in $(seq 1 "$VM_BOOT_TRIES"); do
+		pids=()
+		rm -rf "$share/sync"
+		for spec in "$@"; do
+			role=${spec%%:*}
+			var=${spec#*:}
+			[ "$var" = "$spec" ] && var=
+			local -a extra=()
+			[ -n "$var" ] && eval "extra=(\"\${$var[@]}\")"
+			pids+=("$role=$(vm_start "$share" "$role" "$krel" "${extra[@]}")")
+			# A "connect" socket netdev needs its "listen" peer up first.
+			[ $# -gt 1 ] && sleep 1
+		done
+		vm_wait "$share" "$timeout" "${pids[@]}"
+		rc=$?
+		[ $rc -ne 2 ] && return $rc
+		for spec in "$@"; do
+			role=${spec%%:*}
+			if [ ! -e "$share/booted.$role" ]; then
+				echo "vm: $role ($krel) did not reach the test runner (try $try); console tail:" >&2
+				tail -n 5 "$share/console.$role.log" | sed 's/^/    /' >&2
+			fi
+		done
+	done
+	return 2
+}
