@@ -8,6 +8,9 @@ VM_MEM=${VM_MEM:-1024}
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 VM_BOOT_TRIES=${VM_BOOT_TRIES:-3}
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The repository is shared on its own: wherever it was cloned (even under a
+# path the guest covers with tmpfs), the guest sees it at /run/repo.
+GRESEC_REPO=$(cd "$VM_DIR/../.." && pwd)
 
 vm_accel() {
 	if [ "${GRESEC_ACCEL:-tcg}" = kvm ] && [ -w /dev/kvm ]; then
@@ -27,7 +30,7 @@ vm_prepare() {
 		echo "ROLE=$role"
 		echo "PEER=$peer"
 		echo "KREL=$krel"
-		echo "REPO=$repo"
+		echo "REPO=/run/repo"
 		echo "TESTS=\"$*\""
 		echo "TEST_TIMEOUT=${TEST_TIMEOUT:-300}"
 		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
@@ -51,6 +54,8 @@ vm_start() {
 		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
 		-fsdev "local,id=share,path=$share,security_model=none" \
 		-device virtio-9p-pci,fsdev=share,mount_tag=share \
+		-fsdev "local,id=repo,path=$GRESEC_REPO,readonly=on,security_model=none" \
+		-device virtio-9p-pci,fsdev=repo,mount_tag=repo \
 		"$@" > "$share/qemu.$role.log" 2>&1 &
 	echo $!
 }
