@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec monitor [-j] [-t]: print SA_NTF notifications of the "events"
+ * multicast group, one line each, until interrupted.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "print.h"
+#include "subcommands.h"
+
+struct monitor {
+	bool json, timestamp;
+};
+
+static void monitor_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gresec monitor [-j|--json] [-t|--timestamp]\n\n"
+		"Prints one line per SA event of the network namespace (added,\n"
+		"deleted, soft-expired, hard-expired, exhausted) until interrupted.\n"
+		"-j prints one JSON object per line; -t prefixes local time.\n");
+}
+
+static int on_event(uint8_t cmd, const struct gs_tunnel *t, bool lost,
+		    void *data)
+{
+	const struct monitor *m = data;
+	char ts[40] = "";
+	struct tm tm;
+	time_t now;
+	struct json j;
+	size_t i;
+
+	if (lost) {
+		fprintf(stderr, "gresec: monitor: events lost (receive buffer overrun)\n");
+		return 0;
+	}
+	if (cmd != GRESEC_CMD_SA_NTF)
+		return 0;	/* future notifications: not ours to print */
+	if (m->timestamp) {
+		now = time(NULL);
+		if (localtime_r(&now, &tm))
+			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	}
+	for (i = 0; i < t->n_sas; i++) {
+		if (m->json) {
+			json_init(&j, stdout, false);
+			json_event(&j, t, &t->sas[i], m->timestamp ? ts : NULL);
+			json_finish(&j);
+		} else {
+			if (m->timestamp)
+				printf("[%s] ", ts);
+			print_event(stdout, t, &t->sas[i]);
+		}
+	}
+	/* Consumers read us through a pipe: one event, one flush. */
+	if (fflush(stdout) || ferror(stdout))
+		return 1;
+	return 0;
+}
+
+int monitor_main(int argc, char **argv)
+{
+	struct monitor m = { 0 };
+	struct ipc *ipc;
+	int a, ret, err;
+
+	for (a = 1; a < argc; a++) {
+		if (is_help(argv[a])) {
+			monitor_usage(stdout);
+			return EXIT_OK;
+		} else if (is_json(argv[a])) {
+			m.json = true;
+		} else if (!strcmp(argv[a], "-t") ||
+			   !strcmp(argv[a], "--timestamp")) {
+			m.timestamp = true;
+		} else {
+			return bad_arg(argv[a], "unknown option (see \"gresec monitor help\")");
+		}
+	}
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = ipc_monitor(ipc, on_event, &m);
+	if (err)
+		ret = ipc_report(ipc, "monitor", err);
+	ipc_close(ipc);
+	return ret;
+}

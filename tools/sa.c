@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec sa add DEV dir in|out spi SPI proposal NAME key HEX [...]
+ * gresec sa del DEV dir in|out spi SPI
+ *
+ * Key material is checked against the proposal here (exact lengths), sent
+ * once, and wiped from memory; it is never printed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "subcommands.h"
+
+static void sa_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: gresec sa add DEV dir in|out spi SPI proposal NAME key HEX\n"
+		"                     [auth-key HEX] [replay-window N] [esn]\n"
+		"                     [soft-bytes N] [hard-bytes N]\n"
+		"                     [soft-packets N] [hard-packets N]\n"
+		"                     [soft-time SECONDS] [hard-time SECONDS]\n"
+		"       gresec sa del DEV dir in|out spi SPI\n\n"
+		"SPI is decimal or 0x hex, 256 or more.  HEX is key material with or\n"
+		"without 0x.  replay-window is 0..4096 packets (0 disables, default\n"
+		"64).  Lifetimes of 0 (the default) mean none.  Proposals and key\n"
+		"lengths in bytes (AEAD keys end with a 4-byte salt):\n");
+	for (i = 0; i < gs_n_proposals; i++) {
+		const struct proposal *p = &gs_proposals[i];
+
+		if (p->auth_key_len)
+			fprintf(f, "  %-17s key %zu, auth-key %zu  (%s)\n",
+				p->name, p->key_len, p->auth_key_len,
+				p->transform);
+		else
+			fprintf(f, "  %-17s key %zu (%zu + %zu salt)  (%s)\n",
+				p->name, p->key_len + p->salt_len, p->key_len,
+				p->salt_len, p->transform);
+	}
+}
+
+static int bad_value(const char *w, const char *v, const char *why)
+{
+	char arg[96];
+
+	/* Never echo key material, even when it is malformed. */
+	if (!strcmp(w, "key") || !strcmp(w, "auth-key"))
+		v = "...";
+	snprintf(arg, sizeof(arg), "%s %s", w, v);
+	return bad_arg(arg, why);
+}
+
+static const char *parse_dir(const char *v, uint32_t *dir)
+{
+	if (!strcmp(v, "in"))
+		*dir = GRESEC_SA_DIR_IN;
+	else if (!strcmp(v, "out"))
+		*dir = GRESEC_SA_DIR_OUT;
+	else
+		return "must be \"in\" or \"out\"";
+	return NULL;
+}
+
+/* Lifetime keywords and where they go. */
+static uint64_t *lifetime(struct gs_sa *sa, const char *w, unsigned int *attr)
+{
+	static const struct { const char *name; unsigned int attr; } l[] = {
+		{ "soft-bytes", GRESEC_SA_A_SOFT_BYTES },
+		{ "hard-bytes", GRESEC_SA_A_HARD_BYTES },
+		{ "soft-packets", GRESEC_SA_A_SOFT_PACKETS },
+		{ "hard-packets", GRESEC_SA_A_HARD_PACKETS },
+		{ "soft-time", GRESEC_SA_A_SOFT_TIME },
+		{ "hard-time", GRESEC_SA_A_HARD_TIME },
+	};
+	uint64_t *f[] = { &sa->soft_bytes, &sa->hard_bytes, &sa->soft_packets,
+			  &sa->hard_packets, &sa->soft_time, &sa->hard_time };
+	size_t i;
+
+	for (i = 0; i < sizeof(l) / sizeof(l[0]); i++)
+		if (!strcmp(w, l[i].name)) {
+			*attr = l[i].attr;
+			return f[i];
+		}
+	return NULL;
+}
+
+/* Parses "dir .. spi .. [...]"; add selects the SA_NEW keywords. */
+static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
+{
+	const struct proposal *p = NULL;
+	const char *w, *v, *why;
+	unsigned int attr = 0;
+	uint64_t *life;
+	bool bad_auth;
+	int a;
+
+	for (a = 0; a < argc; a++) {
+		w = argv[a];
+		if (add && !strcmp(w, "esn")) {
+			sa->esn = true;
+			sa->have[GRESEC_SA_A_ESN] = true;
+			continue;
+		}
+		life = add ? lifetime(sa, w, &attr) : NULL;
+		if (strcmp(w, "dir") && strcmp(w, "spi") && !life &&
+		    (!add || (strcmp(w, "proposal") && strcmp(w, "key") &&
+			      strcmp(w, "auth-key") && strcmp(w, "replay-window"))))
+			return bad_arg(w, add ?
+				       "unknown option (see \"gresec sa help\")" :
+				       "unknown option: \"sa del\" takes dir and spi");
+		if (++a == argc)
+			return bad_arg(w, "missing value");
+		v = argv[a];
+		if (!strcmp(w, "dir")) {
+			why = parse_dir(v, &sa->dir);
+			attr = GRESEC_SA_A_DIR;
+		} else if (!strcmp(w, "spi")) {
+			why = parse_spi(v, &sa->spi);
+			attr = GRESEC_SA_A_SPI;
+		} else if (!strcmp(w, "proposal")) {
+			p = gs_proposal_by_name(v);
+			why = p ? NULL : "unknown proposal (see \"gresec sa help\")";
+			if (p)
+				sa->proposal = p->id;
+			attr = GRESEC_SA_A_PROPOSAL;
+		} else if (!strcmp(w, "key")) {
+			why = parse_hex(v, sa->key, sizeof(sa->key), &sa->key_len);
+			attr = GRESEC_SA_A_KEY;
+		} else if (!strcmp(w, "auth-key")) {
+			why = parse_hex(v, sa->auth_key, sizeof(sa->auth_key),
+					&sa->auth_key_len);
+			attr = GRESEC_SA_A_AUTH_KEY;
+		} else if (!strcmp(w, "replay-window")) {
+			why = parse_u32(v, 4096, &sa->replay_window) ?
+			      "must be 0..4096 packets" : NULL;
+			attr = GRESEC_SA_A_REPLAY_WINDOW;
+		} else {
+			why = parse_u64(v, UINT64_MAX, life);
+		}
+		/* Shorten the time the key is visible in ps(1). */
+		if (attr == GRESEC_SA_A_KEY || attr == GRESEC_SA_A_AUTH_KEY)
+			explicit_bzero(argv[a], strlen(argv[a]));
+		if (why)
+			return bad_value(w, v, why);
+		sa->have[attr] = true;
+	}
+
+	if (!sa->have[GRESEC_SA_A_DIR])
+		return bad_arg("dir", "missing (dir in|out)");
+	if (!sa->have[GRESEC_SA_A_SPI])
+		return bad_arg("spi", "missing (spi SPI)");
+	if (!add)
+		return EXIT_OK;
+	if (!p)
+		return bad_arg("proposal", "missing (see \"gresec sa help\")");
+	if (!sa->have[GRESEC_SA_A_KEY])
+		return bad_arg("key", "missing (key HEX)");
+	why = check_key_lengths(p, sa->key_len, sa->have[GRESEC_SA_A_AUTH_KEY],
+				sa->auth_key_len, &bad_auth);
+	if (why)
+		return bad_arg(bad_auth ? "auth-key" : "key", why);
+	if (sa->soft_bytes && sa->hard_bytes && sa->soft_bytes > sa->hard_bytes)
+		return bad_arg("soft-bytes", "must not exceed hard-bytes");
+	if (sa->soft_packets && sa->hard_packets &&
+	    sa->soft_packets > sa->hard_packets)
+		return bad_arg("soft-packets", "must not exceed hard-packets");
+	if (sa->soft_time && sa->hard_time && sa->soft_time > sa->hard_time)
+		return bad_arg("soft-time", "must not exceed hard-time");
+	return EXIT_OK;
+}
+
+int sa_main(int argc, char **argv)
+{
+	struct gs_sa sa = { 0 };
+	const char *ifname, *why;
+	struct ipc *ipc;
+	bool add;
+	int ret, err;
+	char what[64];
+
+	if (argc < 2)
+		return bad_arg("sa", "missing \"add\" or \"del\" (see \"gresec sa help\")");
+	if (is_help(argv[1])) {
+		sa_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "add"))
+		add = true;
+	else if (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete"))
+		add = false;
+	else
+		return bad_arg(argv[1], "unknown sa command: \"add\" or \"del\"");
+	if (argc < 3)
+		return bad_arg(argv[1], "missing device name");
+	if (is_help(argv[2])) {
+		sa_usage(stdout);
+		return EXIT_OK;
+	}
+	ifname = argv[2];
+	why = check_ifname(ifname);
+	if (why)
+		return bad_arg(ifname, why);
+	ret = parse_sa(&sa, add, argc - 3, argv + 3);
+	if (ret)
+		goto out_wipe;
+
+	ret = open_ipc(&ipc);
+	if (ret)
+		goto out_wipe;
+	if (add)
+		err = ipc_sa_new(ipc, ifname, &sa);
+	else
+		err = ipc_sa_del(ipc, ifname, sa.dir, sa.spi);
+	if (err) {
+		snprintf(what, sizeof(what), "%s: sa %s %s spi 0x%08x", ifname,
+			 add ? "add" : "del", gs_dir_name(sa.dir), sa.spi);
+		ret = ipc_report(ipc, what, err);
+	}
+	ipc_close(ipc);
+out_wipe:
+	gs_sa_wipe(&sa);
+	return ret;
+}
