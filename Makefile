@@ -13,7 +13,12 @@
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 GRESEC_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# Name build directories after the release the kernel reports (uname -r),
+# which for Debian's headers is the /lib/modules/<release>/build path.
+KREL := $(patsubst /lib/modules/%/build,%,$(KDIR))
+ifeq ($(KREL),$(KDIR))
 KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
 W ?=
 WERROR ?= y
 
@@ -24,7 +29,7 @@ SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/selftest/*.c) uapi/linux/gresec
 all: module cli
 
 define build_module
-	@test -n "$(KREL)" || { echo "gresec: no kernel headers at $(KDIR) (install linux-headers-$(KVER) or pass KDIR=)" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "gresec: no kernel headers at $(KDIR) (install linux-headers-$(KVER) or pass KDIR=)" >&2; exit 1; }
 	@mkdir -p $(1)
 	@cp -pu --parents $(SRCS) $(1)/
 	$(MAKE) -C $(KDIR) M=$(abspath $(1)) GRESEC_VERSION=$(GRESEC_VERSION) \

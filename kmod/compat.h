@@ -40,4 +40,10 @@ static inline void gresec_compat_dev_setup(struct net_device *dev)
 #endif
 }
 
+#include <linux/netlink.h>
+#ifndef NL_SET_ERR_MSG_FMT_MOD
+/* 6.1 has no formatted extack messages: keep the format text as is. */
+#define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) NL_SET_ERR_MSG_MOD(extack, fmt)
+#endif
+
 #endif /* _GRESEC_COMPAT_H */

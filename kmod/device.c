@@ -66,13 +66,13 @@ static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
 		return -EINVAL;
 	}
 	if (ipv4_is_multicast(cfg->remote) || ipv4_is_lbcast(cfg->remote) ||
-	    ipv4_is_zeronet(cfg->remote) && cfg->remote) {
+	    (ipv4_is_zeronet(cfg->remote) && cfg->remote)) {
 		NL_SET_ERR_MSG_MOD(extack, "remote: must be a unicast address");
 		return -EINVAL;
 	}
 	if (cfg->mtu && (cfg->mtu < IPV4_MIN_MTU || cfg->mtu > dev->max_mtu)) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "mtu: must be 0 (auto) or %u..%u",
-				       IPV4_MIN_MTU, dev->max_mtu);
+		NL_SET_ERR_MSG_MOD(extack,
+				   "mtu: must be 0 (auto) or 68..the device maximum");
 		return -ERANGE;
 	}
 	if (cfg->protection > GRESEC_PROTECTION_REQUIRED) {
@@ -106,9 +106,9 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 		kfree(cfg);
 		return err;
 	}
-	err = dev_set_mtu_ext(dev, cfg->mtu ?: gresec_tunnel_mtu_auto(dev, cfg),
-			      extack);
+	err = dev_set_mtu(dev, cfg->mtu ?: gresec_tunnel_mtu_auto(dev, cfg));
 	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "mtu: the device refused it");
 		kfree(cfg);
 		return err;
 	}

@@ -19,6 +19,7 @@
 #include <net/ip_tunnels.h>
 #include <net/route.h>
 #include <net/gro_cells.h>
+#include <net/dst_metadata.h>
 
 #include "compat.h"
 #include "device.h"

@@ -9,6 +9,8 @@
 
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include <net/rtnetlink.h>
 
 #include "device.h"
 #include "gre.h"
