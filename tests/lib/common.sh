@@ -75,3 +75,179 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# Two namespaces joined by veth, each with a gresec tunnel to the other:
+#
+#   ns1: veth1 192.0.2.1/24  <-- underlay -->  ns2: veth2 192.0.2.2/24
+#        gs0   198.51.100.1/30                      gs0 198.51.100.2/30
+#              2001:db8:1::1/64                         2001:db8:1::2/64
+#
+# netns_pair_setup [gresec set options for both ends...]
+netns_pair_setup() {
+	ip netns add ns1
+	ip netns add ns2
+	ip link add veth1 netns ns1 type veth peer name veth2 netns ns2
+	n ns1 ip link set lo up
+	n ns2 ip link set lo up
+	n ns1 ip addr add 192.0.2.1/24 dev veth1
+	n ns2 ip addr add 192.0.2.2/24 dev veth2
+	n ns1 ip link set veth1 up
+	n ns2 ip link set veth2 up
+	n ns1 ip link add gs0 type gresec
+	n ns2 ip link add gs0 type gresec
+	n ns1 gresec set gs0 local 192.0.2.1 remote 192.0.2.2 "$@"
+	n ns2 gresec set gs0 local 192.0.2.2 remote 192.0.2.1 "$@"
+	n ns1 ip addr add 198.51.100.1/30 dev gs0
+	n ns2 ip addr add 198.51.100.2/30 dev gs0
+	n ns1 ip -6 addr add 2001:db8:1::1/64 dev gs0 nodad
+	n ns2 ip -6 addr add 2001:db8:1::2/64 dev gs0 nodad
+	n ns1 ip link set gs0 up
+	n ns2 ip link set gs0 up
+}
+
+# tcp_transfer SRCNS DSTNS DSTADDR BYTES: send random bytes over TCP and
+# compare content hashes at both ends.
+tcp_transfer() {
+	local src=$1 dst=$2 addr=$3 bytes=$4 port=${5:-5001}
+	local in=/tmp/xfer.in out=/tmp/xfer.out
+	head -c "$bytes" /dev/urandom > "$in"
+	rm -f "$out"
+	ip netns exec "$dst" timeout 60 nc -l "$port" > "$out" &
+	local srv=$!
+	sleep 0.5
+	ip netns exec "$src" timeout 60 nc -N "$addr" "$port" < "$in" ||
+		fail "tcp transfer to $addr: client failed"
+	wait $srv || fail "tcp transfer to $addr: server failed"
+	local a b
+	a=$(sha256sum < "$in" | cut -c1-64)
+	b=$(sha256sum < "$out" | cut -c1-64)
+	[ "$a" = "$b" ] || fail "tcp transfer to $addr: hash mismatch ($(stat -c %s "$out") of $bytes bytes arrived)"
+	ok "tcp $bytes bytes to $addr, sha256 matches"
+}
+
+ping_ok() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" >/dev/null ||
+		fail "ping $* from $ns"
+	ok "ping $* from $ns"
+}
+
+ping_fails() {
+	local ns=$1
+	shift
+	if ip netns exec "$ns" ping -q -c 2 -i 0.2 -W 1 "$@" >/dev/null 2>&1; then
+		fail "ping $* from $ns unexpectedly succeeded"
+	fi
+	ok "ping $* from $ns fails as expected"
+}
+
+# --- two-VM ("pair") tests --------------------------------------------------
+# The same script runs in both VMs: ROLE is "left" (gresec) or "right" (the
+# kernel's own ip_gre/xfrm), PEER the other one; SHARE is a directory both see.
+
+# sync_peer NAME: wait until the peer reached the same point (60 s at most).
+sync_peer() {
+	local name=$TEST_NAME.$1 waited=0
+	: > "$SHARE/sync/$ROLE.$name"
+	while [ ! -e "$SHARE/sync/$PEER.$name" ]; do
+		sleep 0.1
+		waited=$((waited + 1))
+		[ $waited -lt 600 ] || fail "peer never reached '$1'"
+	done
+}
+
+# Underlay on the VMs' link: left 192.0.2.1, right 192.0.2.2 (TEST-NET-1,
+# never routed anywhere: the link is a QEMU socket on the host's loopback).
+pair_underlay() {
+	local me=1 peer=2
+	[ "$ROLE" = right ] && me=2 peer=1
+	ip link set eth0 up
+	ip addr add 192.0.2.$me/24 dev eth0
+	# Captures should show what is on the wire, not GRO aggregates.
+	ethtool -K eth0 gro off >/dev/null 2>&1 || true
+	LOCAL=192.0.2.$me
+	REMOTE=192.0.2.$peer
+	INNER=198.51.100.$me
+	INNER_PEER=198.51.100.$peer
+	INNER6=2001:db8:1::$me
+	INNER6_PEER=2001:db8:1::$peer
+	wait_for 50 ping -c1 -W1 "$REMOTE" || fail "underlay: $REMOTE unreachable"
+}
+
+# pair_xfer TAG BYTES: "left" sends to "right" (and back with
+# pair_xfer_back); the sender publishes its hash, the receiver checks it.
+pair_xfer() {
+	local tag=$1 bytes=$2 from=${3:-left} port=${4:-5001}
+	local to=right
+	[ "$from" = right ] && to=left
+	if [ "$ROLE" = "$to" ]; then
+		rm -f /tmp/xfer.out
+		timeout 60 nc -l "$port" > /tmp/xfer.out &
+		local srv=$!
+		sync_peer "$tag.listen"
+		sync_peer "$tag.sent"
+		wait $srv || fail "$tag: receiver failed"
+		local want got
+		want=$(cat "$SHARE/$TEST_NAME.$tag.sha")
+		got=$(sha256sum < /tmp/xfer.out | cut -c1-64)
+		[ "$want" = "$got" ] || fail "$tag: hash mismatch ($(stat -c %s /tmp/xfer.out) of $bytes bytes)"
+		ok "$tag: $bytes bytes $from -> $to over TCP, sha256 matches"
+	else
+		head -c "$bytes" /dev/urandom > /tmp/xfer.in
+		sha256sum < /tmp/xfer.in | cut -c1-64 > "$SHARE/$TEST_NAME.$tag.sha"
+		sync_peer "$tag.listen"
+		timeout 60 nc -N "$INNER_PEER" "$port" < /tmp/xfer.in ||
+			fail "$tag: sender failed"
+		sync_peer "$tag.sent"
+	fi
+}
+
+# bird_start NS|"" ID IFACE: OSPFv2 on IFACE (point-to-point, fast timers)
+# and a stub /32 203.0.113.ID on a dummy interface; routes go to the kernel.
+bird_start() {
+	local ns=$1 id=$2 ifc=$3 ex=()
+	[ -n "$ns" ] && ex=(ip netns exec "$ns")
+	"${ex[@]}" ip link add stub0 type dummy
+	"${ex[@]}" ip addr add "203.0.113.$id/32" dev stub0
+	"${ex[@]}" ip link set stub0 up
+	cat > "/tmp/bird-$id.conf" <<EOB
+router id 198.51.100.$id;
+protocol device { scan time 1; }
+protocol kernel { ipv4 { import none; export all; }; }
+protocol ospf v2 {
+	ipv4 { import all; export none; };
+	area 0 {
+		interface "$ifc" { type ptp; hello 1; dead 4; };
+		interface "stub0" { stub yes; };
+	};
+}
+EOB
+	"${ex[@]}" bird -c "/tmp/bird-$id.conf" -s "/tmp/bird-$id.ctl" -P "/tmp/bird-$id.pid" ||
+		fail "bird did not start"
+}
+
+bird_stop() {
+	local id=$1
+	[ -e "/tmp/bird-$id.pid" ] && kill "$(cat "/tmp/bird-$id.pid")" 2>/dev/null
+	rm -f "/tmp/bird-$id.pid"
+}
+
+# ospf_full ID PEER_ID NS|"": wait for Full adjacency and the peer's route.
+ospf_full() {
+	local id=$1 peer=$2 ns=$3 ex=() i
+	[ -n "$ns" ] && ex=(ip netns exec "$ns")
+	for i in $(seq 1 60); do
+		if birdc -s "/tmp/bird-$id.ctl" show ospf neighbors 2>/dev/null | grep -q 'Full' &&
+			"${ex[@]}" ip route show "203.0.113.$peer" | grep -q 'proto bird'; then
+			birdc -s "/tmp/bird-$id.ctl" show ospf neighbors
+			"${ex[@]}" ip route show "203.0.113.$peer"
+			ok "OSPF Full with 198.51.100.$peer, route 203.0.113.$peer installed"
+			return 0
+		fi
+		sleep 1
+	done
+	birdc -s "/tmp/bird-$id.ctl" show ospf neighbors || true
+	birdc -s "/tmp/bird-$id.ctl" show ospf interface || true
+	fail "no OSPF adjacency with 198.51.100.$peer"
+}

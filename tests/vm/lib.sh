@@ -26,6 +26,11 @@ vm_prepare() {
 	shift 5
 	mkdir -p "$share/results/$role"
 	cp "$VM_DIR/../guest/runner.sh" "$share/runner.sh"
+	# Published vectors and third-party captures live beside the project
+	# (../shared); guests see them in the share.
+	if [ -d "$GRESEC_REPO/../shared/vectors" ] && [ ! -d "$share/vectors" ]; then
+		cp -r "$GRESEC_REPO/../shared/vectors" "$share/vectors"
+	fi
 	{
 		echo "ROLE=$role"
 		echo "PEER=$peer"

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# topology: netns
+#
+# gresec <-> gresec between two namespaces: IPv4 and IPv6 inner ping and a
+# TCP transfer with matching hashes, for each combination of key, checksum
+# and sequence numbers; counters move and no drop counter does.
+. "$REPO/tests/lib/common.sh"
+
+load_gresec
+netns_pair_setup
+
+drops_total() {
+	ip netns exec "$1" gresec show gs0 -j |
+		jq '[.[0].stats | to_entries[] | select(.key | test("drop")) | .value] | add'
+}
+
+for opts in "" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6"; do
+	echo "# options: ${opts:-none}"
+	# shellcheck disable=SC2086
+	if [ "$opts" = "ikey 5 okey 6" ]; then
+		n ns1 gresec set gs0 nokey nocsum noseq ikey 5 okey 6
+		n ns2 gresec set gs0 nokey nocsum noseq ikey 6 okey 5
+	else
+		n ns1 gresec set gs0 nokey nocsum noseq $opts
+		n ns2 gresec set gs0 nokey nocsum noseq $opts
+	fi
+	tx0=$(tun_counter ns1 gs0 tx_packets)
+	rx0=$(tun_counter ns2 gs0 rx_packets)
+	ping_ok ns1 198.51.100.2
+	ping_ok ns2 198.51.100.1
+	ping_ok ns1 2001:db8:1::2
+	tcp_transfer ns1 ns2 198.51.100.2 1000000
+	tcp_transfer ns2 ns1 2001:db8:1::1 300000 5002
+	expect_ge $(($(tun_counter ns1 gs0 tx_packets) - tx0)) 9 "ns1 tx packets (${opts:-none})"
+	expect_ge $(($(tun_counter ns2 gs0 rx_packets) - rx0)) 9 "ns2 rx packets (${opts:-none})"
+	expect_eq "$(drops_total ns1)" 0 "ns1 drop counters (${opts:-none})"
+	expect_eq "$(drops_total ns2)" 0 "ns2 drop counters (${opts:-none})"
+done
+
+# The configuration reads back as set.
+n ns1 gresec set gs0 nokey nocsum noseq key 42 csum seq ttl 17 tos 0x20
+js=$(n ns1 gresec show gs0 -j)
+echo "$js"
+expect_eq "$(jq -r '.[0] | "\(.local) \(.remote) \(.ikey) \(.okey) \(.icsum) \(.oseq) \(.ttl) \(.tos_inherit)"' <<< "$js")" \
+	"192.0.2.1 192.0.2.2 42 42 true true 17 false" "configuration read back"
+n ns1 gresec show gs0

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# topology: netns
+#
+# Lifecycle under traffic: delete a tunnel while packets flow, delete a
+# namespace holding a busy tunnel, unload the module with busy tunnels, and
+# create/delete tunnels in a loop; the kernel log must stay clean (the
+# runner fails the test on any warning) and the module must unload.
+. "$REPO/tests/lib/common.sh"
+
+flood() {
+	ip netns exec ns1 ping -q -f -w "$1" 198.51.100.2 >/dev/null 2>&1 &
+	ip netns exec ns2 ping -q -f -w "$1" 2001:db8:1::1 >/dev/null 2>&1 &
+}
+
+load_gresec
+netns_pair_setup key 1 csum
+flood 3
+sleep 1
+n ns2 ip link del gs0
+ok "deleted a tunnel under traffic"
+wait
+
+n ns2 ip link add gs0 type gresec
+n ns2 gresec set gs0 local 192.0.2.2 remote 192.0.2.1 key 1 csum
+n ns2 ip addr add 198.51.100.2/30 dev gs0
+n ns2 ip -6 addr add 2001:db8:1::2/64 dev gs0 nodad
+n ns2 ip link set gs0 up
+ping_ok ns1 198.51.100.2
+flood 3
+sleep 1
+ip netns del ns2
+ok "deleted a namespace holding a tunnel under traffic"
+wait
+
+ip netns del ns1
+netns_pair_setup seq
+flood 4
+sleep 1
+rmmod gresec
+ok "module unloaded with tunnels under traffic"
+wait
+ip netns exec ns1 ip link show gs0 2>/dev/null && fail "gs0 survived rmmod"
+
+load_gresec
+for i in $(seq 1 200); do
+	ip -n ns1 link add "gt$i" type gresec
+	ip netns exec ns1 gresec set "gt$i" local 192.0.2.1 remote 192.0.2.2 key "$i" >/dev/null
+	ip -n ns1 link set "gt$i" up
+done
+expect_eq "$(ip netns exec ns1 gresec show -j | jq length)" 200 "tunnels in a dump of 200"
+for i in $(seq 1 200); do
+	ip -n ns1 link del "gt$i"
+done
+expect_eq "$(ip netns exec ns1 gresec show -j | jq length)" 0 "tunnels after deleting them"
+rmmod gresec
+ok "200 tunnels created, dumped and deleted; module unloaded"
