@@ -50,7 +50,7 @@ select_tests() {
 	for f in tests/cases/*.sh; do
 		grep -q "^# topology: $topo\$" "$f" || continue
 		[ -n "${TESTS:-}" ] && ! basename "$f" .sh | grep -qE "$TESTS" && continue
-		basename "$f"
+		echo "cases/$(basename "$f")"
 	done
 }
 read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"
@@ -66,7 +66,7 @@ report() {
 	shift 4
 	local t name role verdict res why v
 	for t in "$@"; do
-		name=${t%.sh}
+		name=$(basename "$t" .sh)
 		verdict=PASS
 		why=""
 		for role in $roles; do

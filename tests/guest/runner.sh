@@ -46,7 +46,7 @@ for t in $TESTS; do
 	dmesg -C
 	start=$(date +%s.%N)
 	TEST_NAME=$name timeout --kill-after=10 "${TEST_TIMEOUT:-300}" \
-		bash "$REPO/tests/cases/$t" > "$results/$name.log" 2>&1
+		bash "$REPO/tests/$t" > "$results/$name.log" 2>&1
 	rc=$?
 	# Leave nothing behind for the next test; unloading also proves the
 	# module lets go of everything the test created.
