@@ -24,7 +24,7 @@ WERROR ?= y
 
 SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/selftest/*.c) uapi/linux/gresec.h
 
-.PHONY: all module module-debug cli check demo bench style sparse clean help uapi
+.PHONY: all module module-debug cli check check-debug demo bench style sparse clean help uapi
 
 all: module cli
 
@@ -54,6 +54,9 @@ style:
 
 check:
 	tests/run.sh
+
+check-debug:
+	tests/check-debug.sh
 
 demo:
 	tests/demo.sh
