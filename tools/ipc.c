@@ -332,6 +332,10 @@ static int ipc_exchange(struct ipc *ipc, struct nlmsghdr *req,
 		if (restart)
 			restart(data);
 	}
+	if (dump && err == -EINTR)
+		snprintf(ipc->errmsg, sizeof(ipc->errmsg),
+			 "dump interrupted by concurrent changes %d times in a row",
+			 DUMP_RETRIES);
 	/* Requests may hold key material. */
 	explicit_bzero(ipc->sbuf, SBUF_SIZE);
 	return err;
