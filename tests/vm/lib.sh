@@ -43,6 +43,8 @@ vm_prepare() {
 }
 
 # vm_start SHARE ROLE KREL [QEMU ARGS...]: boot in the background; prints pid.
+# The kernel image is /boot/vmlinuz-KREL, or GRESEC_BOOT_DIR/vmlinuz-KREL for
+# a kernel built outside the package manager (tests/check-debug.sh).
 vm_start() {
 	local share=$1 role=$2 krel=$3
 	shift 3
@@ -53,7 +55,7 @@ vm_start() {
 	qemu-system-x86_64 $(vm_accel) -smp 2 -m "$VM_MEM" \
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$share/console.$role.log" \
-		-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" \
+		-kernel "${GRESEC_BOOT_DIR:-/boot}/vmlinuz-$krel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off gresec.role=$role" \
 		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
 		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
