@@ -327,11 +327,10 @@ static int gresec_nl_tunnel_precheck(struct net_device *dev,
 	attr = attrs[GRESEC_A_MTU];
 	if (attr) {
 		mtu = nla_get_u32(attr);
+		/* Plain text: 6.1 cannot format extack messages. */
 		if (mtu && (mtu < IPV4_MIN_MTU || mtu > dev->max_mtu)) {
-			NL_SET_BAD_ATTR(extack, attr);
-			NL_SET_ERR_MSG_FMT_MOD(extack,
-					       "mtu must be 0 (auto) or %u..%u",
-					       IPV4_MIN_MTU, dev->max_mtu);
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "mtu must be 0 (auto) or 68 up to the device's maxmtu");
 			return -EINVAL;
 		}
 	}
