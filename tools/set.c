@@ -213,8 +213,7 @@ int set_main(int argc, char **argv)
 		r.t.oflags = (cur.oflags | r.oset) & ~r.oclr;
 		r.t.have[GRESEC_A_OFLAGS] = true;
 	}
-	if (argc == 2)
-		goto out;	/* nothing to change: the device exists */
+	/* Even with no option: re-applying recomputes an automatic MTU. */
 	err = ipc_tunnel_set(ipc, &r.t);
 	if (err)
 		ret = ipc_report(ipc, ifname, err);
