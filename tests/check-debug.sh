@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-debug: the test suite of make check, on a small kernel built
+# from Debian's linux-source-6.12 with KASAN, lockdep (PROVE_LOCKING,
+# PROVE_RCU), kmemleak, DEBUG_ATOMIC_SLEEP/SG/LIST and fault injection
+# (tests/debug/kernel.config).  Any kernel report during a test fails it,
+# and so does a leak kmemleak finds after it (tests/debug/kmemleak.sh).
+#
+# The kernel is built once per (kernel.config, linux-source-6.12 version)
+# and cached in /var/cache/gresec/debug-kernel/ (GRESEC_DEBUG_CACHE);
+# see tests/debug/build-kernel.sh for the layout and for how its modules
+# reach the guests.  Other settings are those of tests/run.sh (TESTS=regex,
+# TEST_TIMEOUT, GRESEC_ACCEL=kvm).
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+
+t0=$(date +%s)
+# What tests/run.sh needs, then what building a kernel needs.
+tests/deps.sh || { echo "check-debug: installing dependencies failed"; exit 1; }
+PKGS=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
+	cpio xz-utils kmod util-linux)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "check-debug: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -qq &&
+	  apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > /dev/null ||
+		{ echo "check-debug: installing ${missing[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+if ! out=$(tests/debug/build-kernel.sh); then
+	echo "FAIL debug kernel build"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+read -r krel bootdir <<< "$out"
+echo "check-debug: kernel $krel ready in $(($(date +%s) - t0))s ($bootdir)"
+
+# Debug kernels are several times slower under TCG: more time per test.
+export TEST_TIMEOUT=${TEST_TIMEOUT:-900}
+export GRESEC_KERNELS=$krel GRESEC_BOOT_DIR=$bootdir
+exec tests/run.sh
