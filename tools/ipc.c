@@ -137,8 +137,13 @@ static void parse_ext_ack(struct rx_ctx *c, const struct nlmsghdr *nlh,
 			fprintf(stderr, "gresec: warning: %s\n", e.msg);
 		return;
 	}
-	if (e.msg)
+	if (e.msg) {
+		/* NL_SET_ERR_MSG_MOD prefixes the module name: we print ours. */
+		if (!strncmp(e.msg, GRESEC_FAMILY_NAME ": ",
+			     strlen(GRESEC_FAMILY_NAME ": ")))
+			e.msg += strlen(GRESEC_FAMILY_NAME ": ");
 		snprintf(ipc->errmsg, sizeof(ipc->errmsg), "%s", e.msg);
+	}
 	if (e.have_miss_type) {
 		ipc->err_missing = true;
 		ipc->err_nested = -1;
@@ -942,5 +947,11 @@ int ipc_report(const struct ipc *ipc, const char *what, int err)
 			strerror(err), attr);
 	else
 		fprintf(stderr, "gresec: %s: %s%s\n", what, strerror(err), attr);
-	return err == ENODEV ? 3 : 1;
+	if (err == ENODEV)
+		return 3;
+	/* The device selector itself was refused: not a gresec device. */
+	if (err == EINVAL && ipc && !ipc->err_missing &&
+	    (ipc->err_top == GRESEC_A_IFNAME || ipc->err_top == GRESEC_A_IFINDEX))
+		return 3;
+	return 1;
 }

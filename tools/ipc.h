@@ -52,7 +52,7 @@ int ipc_monitor(struct ipc *ipc, ipc_event_fn fn, void *data);
 /*
  * Print "gresec: <what>: <reason>" for err (kernel extack message and
  * offending attribute included) and return the exit code: 3 for a device
- * that does not exist, 1 otherwise.
+ * that does not exist or is not a gresec device, 1 otherwise.
  */
 int ipc_report(const struct ipc *ipc, const char *what, int err);
 

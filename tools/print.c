@@ -223,11 +223,14 @@ static void print_key(FILE *f, const struct gs_tunnel *t)
 	if (i && o && t->ikey == t->okey)
 		fprintf(f, "  Key %" PRIu32 " (0x%" PRIx32 ")", t->ikey, t->ikey);
 	else if (i && o)
-		fprintf(f, "  Key in %" PRIu32 ", out %" PRIu32, t->ikey, t->okey);
+		fprintf(f, "  Key in %" PRIu32 " (0x%" PRIx32 "), out %" PRIu32
+			" (0x%" PRIx32 ")", t->ikey, t->ikey, t->okey, t->okey);
 	else if (i)
-		fprintf(f, "  Key in %" PRIu32 " (none sent)", t->ikey);
+		fprintf(f, "  Key in %" PRIu32 " (0x%" PRIx32 "), none sent",
+			t->ikey, t->ikey);
 	else if (o)
-		fprintf(f, "  Key out %" PRIu32 " (none expected)", t->okey);
+		fprintf(f, "  Key out %" PRIu32 " (0x%" PRIx32 "), none expected",
+			t->okey, t->okey);
 	else
 		fprintf(f, "  Key disabled");
 }

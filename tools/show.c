@@ -26,8 +26,9 @@ static void show_usage(FILE *f)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct gs_tunnel *)a)->ifname,
-		      ((const struct gs_tunnel *)b)->ifname);
+	/* gt2 before gt10, as "ls -v" does. */
+	return strverscmp(((const struct gs_tunnel *)a)->ifname,
+			  ((const struct gs_tunnel *)b)->ifname);
 }
 
 int show_collect(struct ipc *ipc, const char *ifname, struct gs_tunnel_list *l)
