@@ -693,10 +693,9 @@ int ipc_tunnel_dump(struct ipc *ipc, struct gs_tunnel_list *l)
 	return ipc_exchange(ipc, nlh, tunnel_list_cb, l, tunnel_list_restart);
 }
 
-int ipc_tunnel_set(struct ipc *ipc, const struct gs_tunnel *t)
+/* TUNNEL_SET attributes: IFINDEX and what t->have[] marks. */
+static int tunnel_pack(struct nlmsghdr *nlh, const struct gs_tunnel *t)
 {
-	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_TUNNEL_SET, 0);
-
 	PUT(u32, nlh, GRESEC_A_IFINDEX, t->ifindex);
 #define SET(kind, attr, field)					\
 	do {							\
@@ -716,6 +715,16 @@ int ipc_tunnel_set(struct ipc *ipc, const struct gs_tunnel *t)
 	SET(u32, GRESEC_A_MTU, mtu);
 	SET(u32, GRESEC_A_PROTECTION, protection);
 #undef SET
+	return 0;
+}
+
+int ipc_tunnel_set(struct ipc *ipc, const struct gs_tunnel *t)
+{
+	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_TUNNEL_SET, 0);
+	int err = tunnel_pack(nlh, t);
+
+	if (err)
+		return err;
 	return ipc_exchange(ipc, nlh, NULL, NULL, NULL);
 }
 
@@ -751,12 +760,11 @@ int ipc_sa_dump(struct ipc *ipc, struct gs_tunnel *t)
 	return ipc_exchange(ipc, nlh, sa_list_cb, t, sa_list_restart);
 }
 
-int ipc_sa_new(struct ipc *ipc, const char *ifname, const struct gs_sa *sa)
+/* One SA nest with what sa->have[] marks (SA_NEW, SA_DEL). */
+static int sa_pack(struct nlmsghdr *nlh, const struct gs_sa *sa)
 {
-	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_SA_NEW, 0);
 	struct nlattr *nest;
 
-	PUT(strz, nlh, GRESEC_A_IFNAME, ifname);
 	nest = mnl_attr_nest_start_check(nlh, SBUF_SIZE, GRESEC_A_SA);
 	if (!nest)
 		return -EMSGSIZE;
@@ -788,21 +796,34 @@ int ipc_sa_new(struct ipc *ipc, const char *ifname, const struct gs_sa *sa)
 				sa->auth_key_len, sa->auth_key))
 		return -EMSGSIZE;
 	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+int ipc_sa_new(struct ipc *ipc, const char *ifname, const struct gs_sa *sa)
+{
+	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_SA_NEW, 0);
+	int err;
+
+	PUT(strz, nlh, GRESEC_A_IFNAME, ifname);
+	err = sa_pack(nlh, sa);
+	if (err) {
+		explicit_bzero(ipc->sbuf, SBUF_SIZE);
+		return err;
+	}
 	return ipc_exchange(ipc, nlh, NULL, NULL, NULL);
 }
 
 int ipc_sa_del(struct ipc *ipc, const char *ifname, uint32_t dir, uint32_t spi)
 {
 	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_SA_DEL, 0);
-	struct nlattr *nest;
+	struct gs_sa sa = { .spi = spi, .dir = dir };
+	int err;
 
+	sa.have[GRESEC_SA_A_SPI] = sa.have[GRESEC_SA_A_DIR] = true;
 	PUT(strz, nlh, GRESEC_A_IFNAME, ifname);
-	nest = mnl_attr_nest_start_check(nlh, SBUF_SIZE, GRESEC_A_SA);
-	if (!nest)
-		return -EMSGSIZE;
-	PUT(u32, nlh, GRESEC_SA_A_SPI, spi);
-	PUT(u32, nlh, GRESEC_SA_A_DIR, dir);
-	mnl_attr_nest_end(nlh, nest);
+	err = sa_pack(nlh, &sa);
+	if (err)
+		return err;
 	return ipc_exchange(ipc, nlh, NULL, NULL, NULL);
 }
 
