@@ -41,9 +41,34 @@ static inline void gresec_compat_dev_setup(struct net_device *dev)
 }
 
 #include <linux/netlink.h>
-#ifndef NL_SET_ERR_MSG_FMT_MOD
+#ifdef NL_SET_ERR_MSG_FMT_MOD
+#define GRESEC_HAVE_EXTACK_FMT 1
+#else
 /* 6.1 has no formatted extack messages: keep the format text as is. */
 #define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) NL_SET_ERR_MSG_MOD(extack, fmt)
+#endif
+
+/* Before 6.3 a crypto completion got its request, not the request's data. */
+#include <linux/crypto.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+typedef void gresec_crypto_data_t;
+
+static inline void *gresec_crypto_data(void *data)
+{
+	return data;
+}
+#else
+typedef crypto_completion_data_t gresec_crypto_data_t;
+
+static inline void *gresec_crypto_data(gresec_crypto_data_t *req)
+{
+	return crypto_get_completion_data(req);
+}
+#endif
+
+/* GSO declarations moved to their own header in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
 #endif
 
 #endif /* _GRESEC_COMPAT_H */

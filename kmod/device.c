@@ -17,6 +17,7 @@
 #include "device.h"
 #include "gre.h"
 #include "net.h"
+#include "sa.h"
 
 #define GRESEC_DEFAULT_TTL 64
 
@@ -37,11 +38,15 @@ static unsigned int gresec_tunnel_overhead(const struct gresec_tunnel_cfg *cfg)
 static unsigned int gresec_tunnel_mtu_auto(struct net_device *dev,
 					   const struct gresec_tunnel_cfg *cfg)
 {
+	/* sa.c hook: protected tunnels send ESP, with its overhead. */
+	unsigned int overhead = gresec_tunnel_overhead(cfg) +
+				gresec_sa_tx_overhead(netdev_priv(dev));
 	unsigned int mtu = ETH_DATA_LEN;
 	struct flowi4 fl4 = {
 		.daddr = cfg->remote,
 		.saddr = cfg->local,
-		.flowi4_proto = IPPROTO_GRE,
+		.flowi4_proto = cfg->protection == GRESEC_PROTECTION_REQUIRED ?
+				IPPROTO_ESP : IPPROTO_GRE,
 	};
 	struct rtable *rt;
 
@@ -53,7 +58,7 @@ static unsigned int gresec_tunnel_mtu_auto(struct net_device *dev,
 			ip_rt_put(rt);
 		}
 	}
-	mtu -= gresec_tunnel_overhead(cfg);
+	mtu = mtu > overhead ? mtu - overhead : 0;
 	return clamp_t(unsigned int, mtu, IPV4_MIN_MTU, dev->max_mtu);
 }
 
@@ -121,7 +126,9 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 	spin_lock_bh(&tun->rx_lock);
 	tun->i_seq_valid = false;
 	spin_unlock_bh(&tun->rx_lock);
-	WRITE_ONCE(tun->no_gso, !!(cfg->oflags & GRESEC_TUNNEL_F_SEQ));
+	WRITE_ONCE(tun->no_gso,
+		   (cfg->oflags & GRESEC_TUNNEL_F_SEQ) ||
+		   cfg->protection == GRESEC_PROTECTION_REQUIRED);
 
 	dev_addr_set(dev, (const u8 *)&cfg->local);
 	memcpy(dev->broadcast, &cfg->remote, sizeof(cfg->remote));
@@ -129,6 +136,16 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
 	kfree_rcu(old, rcu);
 	return 0;
+}
+
+/* sa.c hook: the outbound SA, and so the ESP overhead, changed. */
+int gresec_tunnel_mtu_refresh(struct gresec_tunnel *tun)
+{
+	const struct gresec_tunnel_cfg *cfg = rtnl_dereference(tun->cfg);
+
+	if (cfg->mtu)
+		return 0;
+	return dev_set_mtu(tun->dev, gresec_tunnel_mtu_auto(tun->dev, cfg));
 }
 
 void gresec_tunnel_stats_fold(struct gresec_tunnel *tun,
@@ -207,6 +224,7 @@ err_cfg:
 /* Unhash before the core's synchronize_net(), so no receiver finds us. */
 static void gresec_dev_uninit(struct net_device *dev)
 {
+	gresec_sa_flush(netdev_priv(dev));
 	gresec_net_tunnel_unlink(netdev_priv(dev));
 }
 
@@ -222,14 +240,17 @@ static void gresec_dev_free(struct net_device *dev)
 	kfree(rcu_access_pointer(tun->cfg));
 }
 
-/* Sequence numbers are per packet on the wire: let the stack segment. */
+/*
+ * Sequence numbers are per packet on the wire, and ESP protects each packet
+ * on its own: let the stack segment.
+ */
 static netdev_features_t gresec_features_check(struct sk_buff *skb,
 					       struct net_device *dev,
 					       netdev_features_t features)
 {
 	struct gresec_tunnel *tun = netdev_priv(dev);
 
-	if (READ_ONCE(tun->no_gso))
+	if (READ_ONCE(tun->no_gso) || rcu_access_pointer(tun->tx_sa))
 		features &= ~NETIF_F_GSO_MASK;
 	return features;
 }
@@ -272,6 +293,7 @@ static void gresec_setup(struct net_device *dev)
 	tun->dev = dev;
 	INIT_HLIST_NODE(&tun->hash_node);
 	spin_lock_init(&tun->rx_lock);
+	INIT_LIST_HEAD(&tun->sa_list);
 }
 
 static int gresec_newlink(struct net *src_net, struct net_device *dev,

@@ -11,6 +11,8 @@
 #include <net/gro_cells.h>
 #include <linux/gresec.h>
 
+struct gresec_sa;
+
 /*
  * Tunnel configuration.  Replaced as a whole (RCU) on every change so the
  * data path always sees one consistent snapshot without taking a lock.
@@ -49,6 +51,10 @@ struct gresec_tunnel {
 	spinlock_t rx_lock;		/* protects i_seqno */
 	u32 i_seqno;
 	bool i_seq_valid;
+	/* sa.c: every SA of the tunnel (RTNL), the outbound one in use (RCU) */
+	struct list_head sa_list;
+	struct gresec_sa __rcu *tx_sa;
+	u32 sa_generation;		/* changes with sa_list, for dumps */
 };
 
 /* device.c APIs: */
@@ -61,6 +67,7 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 			    struct netlink_ext_ack *extack);
 void gresec_tunnel_stats_fold(struct gresec_tunnel *tun,
 			      u64 ctr[GRESEC_STATS_A_MAX + 1]);
+int gresec_tunnel_mtu_refresh(struct gresec_tunnel *tun);
 
 static inline void gresec_tunnel_count(struct gresec_tunnel *tun,
 				       unsigned int idx)

@@ -23,8 +23,11 @@
 
 #include "compat.h"
 #include "device.h"
+#include "esp.h"
 #include "gre.h"
 #include "net.h"
+#include "sa.h"
+#include "skb.h"
 
 unsigned int gresec_gre_hlen(u32 flags)
 {
@@ -160,10 +163,10 @@ inner:
 }
 
 /*
- * Common receive path for plaintext GRE and for GRE that came out of an ESP
- * SA (@protected).  Consumes the skb.
+ * Common receive path for plaintext GRE (@protected_by NULL) and for GRE
+ * that came out of an inbound ESP SA of @protected_by.  Consumes the skb.
  */
-int gresec_gre_receive(struct sk_buff *skb, bool protected)
+int gresec_gre_receive(struct sk_buff *skb, struct gresec_tunnel *protected_by)
 {
 	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
 	struct gresec_gre_info info = {};
@@ -182,6 +185,17 @@ int gresec_gre_receive(struct sk_buff *skb, bool protected)
 				       ip_hdr(skb)->saddr,
 				       !reason && (info.flags & GRESEC_TUNNEL_F_KEY),
 				       info.key, &key_mismatch);
+	if (unlikely(protected_by && tun != protected_by)) {
+		/*
+		 * An SA vouches for its own tunnel only: GRE inside it that
+		 * belongs to another tunnel (or to none, or to this one while
+		 * it is down) is refused and counted where the SA lives.
+		 */
+		tun = protected_by;
+		if (!reason)
+			reason = GRESEC_STATS_A_RX_DROP_KEY;
+		goto drop;
+	}
 	if (!tun) {
 		gresec_net_count_no_tunnel(gn, ip_hdr(skb)->saddr,
 					   info.flags & GRESEC_TUNNEL_F_KEY,
@@ -199,7 +213,7 @@ int gresec_gre_receive(struct sk_buff *skb, bool protected)
 	}
 
 	cfg = rcu_dereference(tun->cfg);
-	if (!protected && cfg->protection == GRESEC_PROTECTION_REQUIRED) {
+	if (!protected_by && cfg->protection == GRESEC_PROTECTION_REQUIRED) {
 		reason = GRESEC_STATS_A_RX_DROP_PLAINTEXT;
 		goto drop;
 	}
@@ -240,7 +254,7 @@ drop:
 
 static int gresec_gre_rcv(struct sk_buff *skb)
 {
-	return gresec_gre_receive(skb, false);
+	return gresec_gre_receive(skb, NULL);
 }
 
 /*
@@ -297,16 +311,68 @@ static int gresec_gre_pmtu(struct gresec_tunnel *tun, struct sk_buff *skb,
 	return 0;
 }
 
-/* Returns 0 when the packet was handed to the underlay, else a counter. */
+static void gresec_gre_tx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
+			       unsigned int reason)
+{
+	gresec_tunnel_count(tun, reason);
+	DEV_STATS_INC(tun->dev, tx_dropped);
+	net_dbg_ratelimited("%s: tx drop (counter %u)\n", tun->dev->name,
+			    reason);
+	kfree_skb(skb);
+}
+
+/*
+ * Send a packet whose encapsulation is complete, with the parameters
+ * gresec_gre_xmit_one() left in the control block: the shared tail of the
+ * plaintext path and of ESP output, which may run from a crypto completion.
+ * @err is what the ESP transform reported.  Consumes the skb and the route.
+ */
+void gresec_gre_xmit_tail(struct sk_buff *skb, int err)
+{
+	struct gresec_xmit_cb *cb = &gresec_skb_cb(skb)->xmit;
+	unsigned int reason;
+
+	if (unlikely(err)) {
+		ip_rt_put(cb->rt);
+		if (err == -ENOMEM)
+			reason = GRESEC_STATS_A_TX_DROP_NOMEM;
+		else if (err == -EKEYEXPIRED)
+			reason = GRESEC_STATS_A_TX_DROP_NO_SA;
+		else
+			reason = GRESEC_STATS_A_TX_DROP_ERROR;
+		gresec_gre_tx_drop(cb->tun, skb, reason);
+		return;
+	}
+	/* iptunnel_xmit() clears the control block: arguments go first. */
+	iptunnel_xmit(NULL, cb->rt, skb, cb->saddr, cb->daddr, cb->proto,
+		      cb->tos, cb->ttl, cb->df, false);
+}
+
+/* Whether the tunnel may only send ESP (sa.c keeps it fail-closed). */
+static bool gresec_gre_protected(struct gresec_tunnel *tun,
+				 const struct gresec_tunnel_cfg *cfg)
+{
+	return rcu_access_pointer(tun->tx_sa) ||
+	       cfg->protection == GRESEC_PROTECTION_REQUIRED;
+}
+
+/*
+ * Returns 0 when the packet was handed on (to the underlay, or to ESP
+ * which sends or counts it itself), else a counter.
+ */
 static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 					const struct gresec_tunnel_cfg *cfg,
 					struct sk_buff *skb)
 {
 	struct net_device *dev = tun->dev;
 	unsigned int hlen = gresec_gre_hlen(cfg->oflags);
+	unsigned int esp_overhead = 0, esp_headroom = 0;
 	const struct iphdr *inner = NULL;
 	__be16 proto = skb->protocol;
+	struct gresec_xmit_cb *cb;
+	struct gresec_sa *sa = NULL;
 	unsigned int headroom;
+	unsigned int reason;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	u8 tos, ttl;
@@ -315,17 +381,23 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 
 	if (!cfg->remote)
 		return GRESEC_STATS_A_TX_DROP_NO_REMOTE;
-	if (cfg->protection == GRESEC_PROTECTION_REQUIRED)
-		return GRESEC_STATS_A_TX_DROP_NO_SA;
+	if (gresec_gre_protected(tun, cfg)) {
+		sa = gresec_sa_tx_get(tun);
+		if (!sa)
+			return GRESEC_STATS_A_TX_DROP_NO_SA;
+		esp_overhead = gresec_sa_overhead(sa);
+		esp_headroom = gresec_sa_headroom(sa);
+	}
 
 	skb_reset_network_header(skb);
+	reason = GRESEC_STATS_A_TX_DROP_ERROR;
 	if (proto == htons(ETH_P_IP)) {
 		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)))
-			return GRESEC_STATS_A_TX_DROP_ERROR;
+			goto err_sa;
 		inner = ip_hdr(skb);
 	} else if (proto == htons(ETH_P_IPV6)) {
 		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
-			return GRESEC_STATS_A_TX_DROP_ERROR;
+			goto err_sa;
 		inner = (const struct iphdr *)ipv6_hdr(skb);
 	}
 
@@ -336,26 +408,32 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.daddr = cfg->remote;
 	fl4.saddr = cfg->local;
-	fl4.flowi4_proto = IPPROTO_GRE;
 	fl4.flowi4_tos = RT_TOS(tos);
-	fl4.fl4_gre_key = htonl(cfg->okey);
+	if (sa) {
+		fl4.flowi4_proto = IPPROTO_ESP;
+	} else {
+		fl4.flowi4_proto = IPPROTO_GRE;
+		fl4.fl4_gre_key = htonl(cfg->okey);
+	}
 	rt = ip_route_output_key(dev_net(dev), &fl4);
 	if (IS_ERR(rt)) {
 		DEV_STATS_INC(dev, tx_carrier_errors);
-		return GRESEC_STATS_A_TX_DROP_NO_ROUTE;
+		reason = GRESEC_STATS_A_TX_DROP_NO_ROUTE;
+		goto err_sa;
 	}
 	if (rt->dst.dev == dev) {
-		ip_rt_put(rt);
 		DEV_STATS_INC(dev, collisions);
-		return GRESEC_STATS_A_TX_DROP_LOOP;
+		reason = GRESEC_STATS_A_TX_DROP_LOOP;
+		goto err_rt;
 	}
 
 	df = cfg->pmtudisc ? htons(IP_DF) : 0;
 	if (proto == htons(ETH_P_IP) && inner)
 		df |= inner->frag_off & htons(IP_DF);
-	if (gresec_gre_pmtu(tun, skb, rt, df, sizeof(struct iphdr) + hlen)) {
-		ip_rt_put(rt);
-		return GRESEC_STATS_A_TX_DROP_TOO_BIG;
+	if (gresec_gre_pmtu(tun, skb, rt, df,
+			    sizeof(struct iphdr) + hlen + esp_overhead)) {
+		reason = GRESEC_STATS_A_TX_DROP_TOO_BIG;
+		goto err_rt;
 	}
 
 	tos = ip_tunnel_ecn_encap(tos, inner, skb);
@@ -370,14 +448,14 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 	}
 
 	headroom = LL_RESERVED_SPACE(rt->dst.dev) + rt->dst.header_len +
-		   sizeof(struct iphdr) + hlen;
+		   sizeof(struct iphdr) + hlen + esp_headroom;
 	if (headroom > READ_ONCE(dev->needed_headroom))
 		WRITE_ONCE(dev->needed_headroom, headroom);
 	if (skb_cow_head(skb, headroom) ||
 	    iptunnel_handle_offloads(skb, (cfg->oflags & GRESEC_TUNNEL_F_CSUM) ?
 					  SKB_GSO_GRE_CSUM : SKB_GSO_GRE)) {
-		ip_rt_put(rt);
-		return GRESEC_STATS_A_TX_DROP_NOMEM;
+		reason = GRESEC_STATS_A_TX_DROP_NOMEM;
+		goto err_rt;
 	}
 
 	if (cfg->oflags & GRESEC_TUNNEL_F_SEQ)
@@ -400,25 +478,68 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 		}
 	}
 
-	iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_GRE, tos,
-		      ttl, df, false);
+	cb = &gresec_skb_cb(skb)->xmit;
+	cb->rt = rt;
+	cb->tun = tun;
+	cb->saddr = fl4.saddr;
+	cb->daddr = fl4.daddr;
+	cb->tos = tos;
+	cb->ttl = ttl;
+	cb->df = df;
+	if (sa) {
+		cb->proto = IPPROTO_ESP;
+		cb->plen = skb->len;
+		gresec_esp_output(sa, skb);
+		return 0;
+	}
+	cb->proto = IPPROTO_GRE;
+	gresec_gre_xmit_tail(skb, 0);
 	return 0;
+
+err_rt:
+	ip_rt_put(rt);
+err_sa:
+	if (sa)
+		gresec_sa_put(sa);
+	return reason;
+}
+
+static void gresec_gre_xmit_skb(struct gresec_tunnel *tun,
+				const struct gresec_tunnel_cfg *cfg,
+				struct sk_buff *skb)
+{
+	unsigned int reason = gresec_gre_xmit_one(tun, cfg, skb);
+
+	if (reason)
+		gresec_gre_tx_drop(tun, skb, reason);
 }
 
 netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct gresec_tunnel *tun = netdev_priv(dev);
 	const struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
-	unsigned int reason;
+	struct sk_buff *segs, *next;
 
-	reason = gresec_gre_xmit_one(tun, cfg, skb);
-	if (reason) {
-		gresec_tunnel_count(tun, reason);
-		DEV_STATS_INC(dev, tx_dropped);
-		net_dbg_ratelimited("%s: tx drop (counter %u)\n", dev->name,
-				    reason);
-		kfree_skb(skb);
+	/*
+	 * ESP protects one packet at a time.  The features check keeps GSO
+	 * away from protected tunnels; this catches what was queued before
+	 * the first outbound SA appeared.
+	 */
+	if (unlikely(skb_is_gso(skb) && gresec_gre_protected(tun, cfg))) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			gresec_gre_tx_drop(tun, skb,
+					   GRESEC_STATS_A_TX_DROP_ERROR);
+			return NETDEV_TX_OK;
+		}
+		consume_skb(skb);
+		skb_list_walk_safe(segs, skb, next) {
+			skb_mark_not_on_list(skb);
+			gresec_gre_xmit_skb(tun, cfg, skb);
+		}
+		return NETDEV_TX_OK;
 	}
+	gresec_gre_xmit_skb(tun, cfg, skb);
 	return NETDEV_TX_OK;
 }
 

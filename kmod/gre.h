@@ -8,6 +8,8 @@
 #include <linux/types.h>
 #include <linux/netdevice.h>
 
+struct gresec_tunnel;
+
 /* First 16 bits of a GRE header, in host order. */
 enum gresec_gre_bits {
 	GRESEC_GRE_C = 0x8000,		/* checksum present */
@@ -35,8 +37,10 @@ unsigned int gresec_gre_hlen(u32 flags);
 void gresec_gre_build(u8 *hdr, u32 flags, __be16 proto, u32 key, u32 seq);
 int gresec_gre_parse(const u8 *hdr, unsigned int len,
 		     struct gresec_gre_info *info);
-int gresec_gre_receive(struct sk_buff *skb, bool protected);
+int gresec_gre_receive(struct sk_buff *skb,
+		       struct gresec_tunnel *protected_by);
 netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev);
+void gresec_gre_xmit_tail(struct sk_buff *skb, int err);
 int gresec_gre_init(void);
 void gresec_gre_uninit(void);
 

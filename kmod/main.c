@@ -13,9 +13,12 @@
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "esp.h"
 #include "gre.h"
 #include "net.h"
 #include "netlink.h"
+#include "replay.h"
+#include "sa.h"
 
 #ifdef DEBUG
 /*
@@ -24,9 +27,11 @@
  */
 static int __init gresec_selftests(void)
 {
-	if (!gresec_gre_selftest())
-		return -ENOTRECOVERABLE;
-	return 0;
+	bool success = gresec_gre_selftest();
+
+	success &= gresec_replay_selftest();
+	success &= gresec_esp_selftest();
+	return success ? 0 : -ENOTRECOVERABLE;
 }
 #else
 static inline int gresec_selftests(void)
@@ -49,6 +54,12 @@ static int __init gresec_mod_init(void)
 	err = gresec_gre_init();
 	if (err)
 		goto err_gre;
+	err = gresec_sa_init();
+	if (err)
+		goto err_sa;
+	err = gresec_esp_init();
+	if (err)
+		goto err_esp;
 	err = gresec_device_init();
 	if (err)
 		goto err_device;
@@ -62,6 +73,10 @@ static int __init gresec_mod_init(void)
 err_netlink:
 	gresec_device_uninit();
 err_device:
+	gresec_esp_uninit();
+err_esp:
+	gresec_sa_uninit();
+err_sa:
 	gresec_gre_uninit();
 err_gre:
 	gresec_net_uninit();
@@ -73,6 +88,8 @@ static void __exit gresec_mod_exit(void)
 {
 	gresec_netlink_uninit();
 	gresec_device_uninit();
+	gresec_esp_uninit();
+	gresec_sa_uninit();
 	gresec_gre_uninit();
 	gresec_net_uninit();
 	/* Let call_rcu/kfree_rcu callbacks that point into us finish. */

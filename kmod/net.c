@@ -108,6 +108,8 @@ static int __net_init gresec_net_new(struct net *net)
 
 	for (i = 0; i < ARRAY_SIZE(gn->tunnels); i++)
 		INIT_HLIST_HEAD(&gn->tunnels[i]);
+	for (i = 0; i < ARRAY_SIZE(gn->sa_by_spi); i++)
+		INIT_HLIST_HEAD(&gn->sa_by_spi[i]);
 	spin_lock_init(&gn->last_lock);
 	return 0;
 }

@@ -15,10 +15,13 @@ struct gresec_tunnel;
 struct gresec_tunnel_cfg;
 
 #define GRESEC_NET_HASH_BITS 7
+#define GRESEC_NET_SA_HASH_BITS 8
 
 struct gresec_net {
 	/* Keyed by remote address; RCU readers, writers hold RTNL. */
 	struct hlist_head tunnels[1 << GRESEC_NET_HASH_BITS];
+	/* sa.c: inbound SAs keyed by SPI; RCU readers, writers hold RTNL. */
+	struct hlist_head sa_by_spi[1 << GRESEC_NET_SA_HASH_BITS];
 
 	/* Unmatched traffic, with the last offender for the operator. */
 	spinlock_t last_lock;

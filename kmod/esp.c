@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec: ESP transport mode (RFC 4303) for the GRE packets of a tunnel,
+ * on the kernel crypto API.
+ *
+ * Output turns the GRE packet at skb->data into
+ *
+ *   SPI | seq (low 32 bits) | IV | GRE packet | pad 1,2,3.. | pad len | 47 | ICV
+ *
+ * and input reverses it.  The AEAD transforms are used without a geniv
+ * wrapper: the IV is written here (the sequence number for the counter-mode
+ * AEADs, RFC 4106 3.1 and RFC 7634 2, random for CBC, RFC 3602 2.3), and
+ * the associated data is the ESP header plus the IV, as rfc4106, rfc7539esp
+ * and authenc expect it.  With ESN the header is shifted 4 bytes forward
+ * during the operation so that the AAD reads SPI | seq-hi | seq-lo, the
+ * layout rfc4106 (RFC 4106 5) and authencesn (RFC 4303 3.3.2.1, seq-hi
+ * hashed after the payload) take, exactly as esp4 does.
+ *
+ * Both directions work with synchronous and asynchronous AEADs: the
+ * temporary buffer (one GFP_ATOMIC allocation) is found from skb->cb, the
+ * SA reference in skb->cb is held until the continuation ran, and the SA
+ * pins the tunnel device.  One function is both the synchronous tail and
+ * the completion tail in each direction (*_done2).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/aead.h>
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/skbuff.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+
+#include "compat.h"
+#include "device.h"
+#include "esp.h"
+#include "gre.h"
+#include "net.h"
+#include "sa.h"
+#include "skb.h"
+
+/*
+ * Above esp4 (0), xfrm interfaces (10) and ip_vti (100): an SPI that is one
+ * of our inbound SAs is ours; everything else is passed down the chain.
+ */
+#define GRESEC_ESP_PRIORITY	120
+
+#define GRESEC_ESP_HLEN		sizeof(struct ip_esp_hdr)
+
+/* Start of the temporary buffer: what a completion needs besides skb->cb. */
+struct gresec_esp_extra {
+	gresec_esp_done_t done;
+	__be32 saved;		/* input, ESN: bytes the seq-hi shift covered */
+};
+
+/* [extra | IV | aead_request + its context | sg[nfrags]], as esp4. */
+static void *gresec_esp_alloc_tmp(struct crypto_aead *aead,
+				  unsigned int nfrags)
+{
+	unsigned int len = sizeof(struct gresec_esp_extra);
+
+	len += crypto_aead_ivsize(aead);
+	len += crypto_aead_alignmask(aead) & ~(crypto_tfm_ctx_alignment() - 1);
+	len = ALIGN(len, crypto_tfm_ctx_alignment());
+	len += sizeof(struct aead_request) + crypto_aead_reqsize(aead);
+	len = ALIGN(len, __alignof__(struct scatterlist));
+	len += sizeof(struct scatterlist) * nfrags;
+	return kmalloc(len, GFP_ATOMIC);
+}
+
+static u8 *gresec_esp_tmp_iv(struct crypto_aead *aead, void *tmp)
+{
+	return PTR_ALIGN((u8 *)tmp + sizeof(struct gresec_esp_extra),
+			 crypto_aead_alignmask(aead) + 1);
+}
+
+static struct aead_request *gresec_esp_tmp_req(struct crypto_aead *aead,
+					       u8 *iv)
+{
+	struct aead_request *req;
+
+	req = (void *)PTR_ALIGN(iv + crypto_aead_ivsize(aead),
+				crypto_tfm_ctx_alignment());
+	aead_request_set_tfm(req, aead);
+	return req;
+}
+
+static struct scatterlist *gresec_esp_req_sg(struct crypto_aead *aead,
+					     struct aead_request *req)
+{
+	return (void *)ALIGN((unsigned long)(req + 1) +
+			     crypto_aead_reqsize(aead),
+			     __alignof__(struct scatterlist));
+}
+
+/* Undo the ESN shift, free the buffer; returns the caller's continuation. */
+static gresec_esp_done_t gresec_esp_seal_finish(struct sk_buff *skb)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	struct gresec_esp_extra *extra = cb->tmp;
+	gresec_esp_done_t done = extra->done;
+
+	if (cb->sa->esn) {
+		/* SPI | seq-hi | seq-lo  ->  SPI | seq-lo */
+		memcpy(skb->data + 4, skb->data, 4);
+		__skb_pull(skb, 4);
+	}
+	kfree(cb->tmp);
+	cb->tmp = NULL;
+	return done;
+}
+
+static void gresec_esp_seal_done(gresec_crypto_data_t *data, int err)
+{
+	struct sk_buff *skb = gresec_crypto_data(data);
+
+	/* A backlogged request moving on; we never ask for backlog. */
+	if (err == -EINPROGRESS)
+		return;
+	gresec_esp_seal_finish(skb)(skb, err);
+}
+
+/*
+ * Encrypt in place: skb->data is the payload to protect, @nexthdr goes in
+ * the trailer.  On 0 skb->data is the complete ESP packet.  -EINPROGRESS:
+ * @done(skb, err) runs when the AEAD completes.  Any other error: the skb
+ * is in an unknown state and must be dropped.  cb->sa is set to @sa; the
+ * caller keeps it alive until the end.
+ */
+int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
+		    const u8 *iv, u8 nexthdr, gresec_esp_done_t done)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	unsigned int assoclen = GRESEC_ESP_HLEN + (sa->esn ? 4 : 0) + sa->ivlen;
+	struct crypto_aead *aead = sa->aead;
+	struct gresec_esp_extra *extra;
+	unsigned int clen, plen, i;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	struct sk_buff *trailer;
+	u8 *hdr, *tail, *reqiv;
+	int nfrags, err;
+	void *tmp;
+
+	cb->sa = sa;
+	cb->tmp = NULL;
+
+	/* RFC 4303 2.4: pad to the block size and to 4 bytes, 1, 2, 3... */
+	clen = ALIGN(skb->len + 2, sa->align);
+	plen = clen - skb->len;
+	if (skb_cow_head(skb, gresec_sa_headroom(sa)))
+		return -ENOMEM;
+	nfrags = skb_cow_data(skb, plen + sa->icvlen, &trailer);
+	if (nfrags < 0)
+		return nfrags;
+	tail = skb_tail_pointer(trailer);
+	for (i = 0; i < plen - 2; i++)
+		tail[i] = i + 1;
+	tail[plen - 2] = plen - 2;
+	tail[plen - 1] = nexthdr;
+	pskb_put(skb, trailer, plen + sa->icvlen);
+
+	tmp = gresec_esp_alloc_tmp(aead, nfrags);
+	if (!tmp)
+		return -ENOMEM;
+	extra = tmp;
+	extra->done = done;
+	reqiv = gresec_esp_tmp_iv(aead, tmp);
+	req = gresec_esp_tmp_req(aead, reqiv);
+	sg = gresec_esp_req_sg(aead, req);
+
+	hdr = skb_push(skb, assoclen);
+	put_unaligned_be32(sa->spi, hdr);
+	if (sa->esn) {
+		put_unaligned_be32(upper_32_bits(seq), hdr + 4);
+		hdr += 4;
+	}
+	put_unaligned_be32(lower_32_bits(seq), hdr + 4);
+	memcpy(hdr + GRESEC_ESP_HLEN, iv, sa->ivlen);
+	memcpy(reqiv, iv, sa->ivlen);
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, 0, skb->len);
+	if (unlikely(err < 0)) {
+		kfree(tmp);
+		return err;
+	}
+	aead_request_set_callback(req, 0, gresec_esp_seal_done, skb);
+	aead_request_set_crypt(req, sg, sg, clen, reqiv);
+	aead_request_set_ad(req, assoclen);
+
+	cb->tmp = tmp;
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS)
+		return err;
+	gresec_esp_seal_finish(skb);
+	return err;
+}
+
+static gresec_esp_done_t gresec_esp_open_finish(struct sk_buff *skb)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	struct gresec_esp_extra *extra = cb->tmp;
+	gresec_esp_done_t done = extra->done;
+
+	if (cb->sa->esn) {
+		/* SPI | seq-hi | seq-lo  ->  (saved) | SPI | seq-lo */
+		memcpy(skb->data + 4, skb->data, 4);
+		memcpy(skb->data, &extra->saved, 4);
+		__skb_pull(skb, 4);
+	}
+	kfree(cb->tmp);
+	cb->tmp = NULL;
+	return done;
+}
+
+static void gresec_esp_open_done(gresec_crypto_data_t *data, int err)
+{
+	struct sk_buff *skb = gresec_crypto_data(data);
+
+	if (err == -EINPROGRESS)
+		return;
+	gresec_esp_open_finish(skb)(skb, err);
+}
+
+/*
+ * Verify and decrypt in place: skb->data is the ESP header, @seq the full
+ * sequence number (its high half is authenticated with ESN).  On 0 the
+ * packet is intact and decrypted; use gresec_esp_strip() next.  -EBADMSG:
+ * the ICV did not verify.  -EMSGSIZE: the packet cannot be ESP for @sa.
+ * -EINPROGRESS: @done runs later.  cb->sa is set to @sa.
+ */
+int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
+		    gresec_esp_done_t done)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	unsigned int hlen = GRESEC_ESP_HLEN + sa->ivlen;
+	unsigned int assoclen = hlen + (sa->esn ? 4 : 0);
+	struct crypto_aead *aead = sa->aead;
+	struct gresec_esp_extra *extra;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	struct sk_buff *trailer;
+	int nfrags, err, elen;
+	u8 *hdr, *reqiv;
+	void *tmp;
+
+	cb->sa = sa;
+	cb->tmp = NULL;
+
+	elen = skb->len - hlen - sa->icvlen;
+	if (elen < 2 || elen % crypto_aead_blocksize(aead) ||
+	    !pskb_may_pull(skb, hlen))
+		return -EMSGSIZE;
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (nfrags < 0)
+		return nfrags;
+
+	tmp = gresec_esp_alloc_tmp(aead, nfrags);
+	if (!tmp)
+		return -ENOMEM;
+	extra = tmp;
+	extra->done = done;
+	reqiv = gresec_esp_tmp_iv(aead, tmp);
+	req = gresec_esp_tmp_req(aead, reqiv);
+	sg = gresec_esp_req_sg(aead, req);
+	memcpy(reqiv, skb->data + GRESEC_ESP_HLEN, sa->ivlen);
+
+	if (sa->esn) {
+		/* Borrow the 4 bytes in front (the IP header, now private). */
+		hdr = skb_push(skb, 4);
+		memcpy(&extra->saved, hdr, 4);
+		memcpy(hdr, hdr + 4, 4);
+		put_unaligned_be32(upper_32_bits(seq), hdr + 4);
+	}
+
+	skb->ip_summed = CHECKSUM_NONE;
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, 0, skb->len);
+	if (unlikely(err < 0)) {
+		cb->tmp = tmp;
+		gresec_esp_open_finish(skb);
+		return err;
+	}
+	aead_request_set_callback(req, 0, gresec_esp_open_done, skb);
+	aead_request_set_crypt(req, sg, sg, elen + sa->icvlen, reqiv);
+	aead_request_set_ad(req, assoclen);
+
+	cb->tmp = tmp;
+	err = crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS)
+		return err;
+	gresec_esp_open_finish(skb);
+	return err;
+}
+
+/*
+ * Remove header, IV and trailer of a packet gresec_esp_open() verified,
+ * leaving skb->data at the payload.  Returns 0 with *@nexthdr set, or
+ * DROP_BAD_LENGTH for an impossible pad length or padding other than the
+ * RFC 4303 2.4 default (which the receiver SHOULD inspect).
+ */
+int gresec_esp_strip(struct gresec_sa *sa, struct sk_buff *skb, u8 *nexthdr)
+{
+	unsigned int hlen = GRESEC_ESP_HLEN + sa->ivlen;
+	unsigned int elen = skb->len - hlen - sa->icvlen;
+	u8 buf[255 + 2];
+	unsigned int i, padlen;
+
+	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2, buf, 2))
+		return GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
+	padlen = buf[0];
+	*nexthdr = buf[1];
+	if (padlen + 2 > elen)
+		return GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
+	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2 - padlen, buf, padlen))
+		return GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
+	for (i = 0; i < padlen; i++)
+		if (buf[i] != i + 1)
+			return GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
+	if (pskb_trim(skb, skb->len - sa->icvlen - 2 - padlen))
+		return GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
+	__skb_pull(skb, hlen);
+	return 0;
+}
+
+/* Output: the sync tail and the completion tail. */
+static void gresec_esp_output_done2(struct sk_buff *skb, int err)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	struct gresec_sa *sa = cb->sa;
+
+	if (unlikely(err)) {
+		gresec_sa_count(sa, GRESEC_SA_STATS_A_DROP_CRYPTO);
+		net_dbg_ratelimited("%s: SA 0x%08x: encryption failed: %d\n",
+				    sa->tun->dev->name, sa->spi, err);
+	} else {
+		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
+		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES,
+				    cb->xmit.plen);
+	}
+	gresec_gre_xmit_tail(skb, err);
+	gresec_sa_put(sa);
+}
+
+/*
+ * Protect the GRE packet at skb->data with @sa and send it on with
+ * gresec_gre_xmit_tail().  Consumes the skb and the reference to @sa.
+ */
+void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	u8 iv[GRESEC_SA_IVLEN_MAX];
+	int reason, err;
+	u64 seq;
+
+	cb->sa = sa;
+	cb->tmp = NULL;
+	reason = gresec_sa_next_seq(sa, &seq);
+	if (!reason)
+		reason = gresec_sa_charge(sa, skb->len);
+	if (unlikely(reason)) {
+		gresec_sa_count(sa, reason);
+		gresec_gre_xmit_tail(skb, -EKEYEXPIRED);
+		gresec_sa_put(sa);
+		return;
+	}
+
+	/* Offloads cannot reach into ciphertext: finish them now. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		gresec_esp_output_done2(skb, -ENOMEM);
+		return;
+	}
+	skb->encapsulation = 0;
+
+	if (sa->iv_is_seq)
+		put_unaligned_be64(seq, iv);
+	else
+		get_random_bytes(iv, sa->ivlen);
+	err = gresec_esp_seal(sa, skb, seq, iv, IPPROTO_GRE,
+			      gresec_esp_output_done2);
+	if (err == -EINPROGRESS)
+		return;
+	gresec_esp_output_done2(skb, err);
+}
+
+static void gresec_esp_rx_drop(struct gresec_sa *sa, struct sk_buff *skb,
+			       unsigned int reason)
+{
+	gresec_sa_count(sa, reason);
+	DEV_STATS_INC(sa->tun->dev, rx_dropped);
+	net_dbg_ratelimited("%s: SA 0x%08x: rx drop (counter %u) from %pI4\n",
+			    sa->tun->dev->name, sa->spi, reason,
+			    &ip_hdr(skb)->saddr);
+	kfree_skb(skb);
+	gresec_sa_put(sa);
+}
+
+/* Input: the sync tail and the completion tail. */
+static void gresec_esp_input_done2(struct sk_buff *skb, int err)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	struct gresec_sa *sa = cb->sa;
+	int reason;
+	u8 nexthdr;
+
+	if (unlikely(err)) {
+		if (err == -EBADMSG)
+			reason = GRESEC_SA_STATS_A_DROP_ICV;
+		else if (err == -EMSGSIZE)
+			reason = GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
+		else
+			reason = GRESEC_SA_STATS_A_DROP_CRYPTO;
+		goto drop;
+	}
+
+	/* Authenticated: only now may the packet move the window. */
+	spin_lock_bh(&sa->replay_lock);
+	reason = gresec_replay_advance(&sa->replay, cb->recv.seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (reason)
+		goto drop;
+	reason = gresec_esp_strip(sa, skb, &nexthdr);
+	if (reason)
+		goto drop;
+	reason = gresec_sa_charge(sa, skb->len);
+	if (reason)
+		goto drop;
+
+	if (nexthdr != IPPROTO_GRE) {
+		/* RFC 4303 2.6: dummy packets (traffic flow confidentiality). */
+		if (nexthdr == IPPROTO_NONE) {
+			gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
+			consume_skb(skb);
+			gresec_sa_put(sa);
+			return;
+		}
+		reason = GRESEC_SA_STATS_A_DROP_NEXT_HEADER;
+		goto drop;
+	}
+
+	gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
+	gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, skb->len);
+	skb_reset_transport_header(skb);
+	/* A completion may run outside the receive path's RCU section. */
+	rcu_read_lock();
+	gresec_gre_receive(skb, sa->tun);
+	rcu_read_unlock();
+	gresec_sa_put(sa);
+	return;
+
+drop:
+	gresec_esp_rx_drop(sa, skb, reason);
+}
+
+/*
+ * An SPI none of our inbound SAs has.  The packet may well belong to the
+ * kernel's own IPsec (esp4 runs after us), so it is only counted as an
+ * unknown SPI for gresec when xfrm has no state for it either.
+ */
+static void gresec_esp_unknown_spi(struct gresec_net *gn, struct sk_buff *skb,
+				   __be32 spi)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup(dev_net(skb->dev), skb->mark,
+			      (const xfrm_address_t *)&iph->daddr, spi,
+			      IPPROTO_ESP, AF_INET);
+	if (x) {
+		xfrm_state_put(x);
+		return;
+	}
+	gresec_net_count_unknown_spi(gn, iph->saddr, ntohl(spi));
+}
+
+/* xfrm4 ESP handler: returns -EINVAL to pass a packet down the chain. */
+static int gresec_esp_rcv(struct sk_buff *skb)
+{
+	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
+	const struct ip_esp_hdr *esph;
+	struct gresec_sa *sa;
+	int reason, err;
+	u64 seq;
+
+	if (!pskb_may_pull(skb, GRESEC_ESP_HLEN))
+		return -EINVAL;
+	esph = (const struct ip_esp_hdr *)skb->data;
+	sa = gresec_sa_rx_get(gn, ntohl(esph->spi));
+	if (!sa) {
+		gresec_esp_unknown_spi(gn, skb, esph->spi);
+		return -EINVAL;
+	}
+	gresec_skb_cb(skb)->sa = sa;
+
+	reason = gresec_sa_check(sa);
+	if (reason)
+		goto drop;
+	spin_lock_bh(&sa->replay_lock);
+	seq = gresec_replay_seq(&sa->replay, ntohl(esph->seq_no), sa->esn);
+	reason = gresec_replay_check(&sa->replay, seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (reason)
+		goto drop;
+	gresec_skb_cb(skb)->recv.seq = seq;
+
+	err = gresec_esp_open(sa, skb, seq, gresec_esp_input_done2);
+	if (err != -EINPROGRESS)
+		gresec_esp_input_done2(skb, err);
+	return 0;
+
+drop:
+	gresec_esp_rx_drop(sa, skb, reason);
+	return 0;
+}
+
+/* UDP-encapsulated ESP (NAT-T) is not ours. */
+static int gresec_esp_input_handler(struct sk_buff *skb, int nexthdr,
+				    __be32 spi, int encap_type)
+{
+	return -EINVAL;
+}
+
+/* xfrm_input() completions are never ours: a positive value passes on. */
+static int gresec_esp_cb_handler(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+/*
+ * ICMP about an ESP packet we sent: learn the path MTU for the underlay
+ * route, as gresec_gre_err does for plaintext GRE, so the next transmit
+ * tells the inner sender.  Not ours (no tunnel, another SPI): -ENOENT
+ * lets esp4 look.
+ */
+static int gresec_esp_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct ip_esp_hdr *esph = (const void *)(skb->data +
+						       (iph->ihl << 2));
+	const int type = icmp_hdr(skb)->type;
+	const int code = icmp_hdr(skb)->code;
+	struct net *net = dev_net(skb->dev);
+	struct gresec_tunnel *tun;
+	struct gresec_sa *sa;
+	bool key_mismatch;
+
+	if (type != ICMP_REDIRECT &&
+	    (type != ICMP_DEST_UNREACH || code != ICMP_FRAG_NEEDED))
+		return -ENOENT;
+	tun = gresec_net_tunnel_lookup(gresec_net_get(net), iph->saddr,
+				       iph->daddr, false, 0, &key_mismatch);
+	if (!tun)
+		return -ENOENT;
+	sa = rcu_dereference(tun->tx_sa);
+	if (!sa || sa->spi != ntohl(esph->spi))
+		return -ENOENT;
+
+	if (type == ICMP_DEST_UNREACH)
+		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
+	else
+		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+	return 0;
+}
+
+static struct xfrm4_protocol gresec_esp_protocol = {
+	.handler = gresec_esp_rcv,
+	.input_handler = gresec_esp_input_handler,
+	.cb_handler = gresec_esp_cb_handler,
+	.err_handler = gresec_esp_err,
+	.priority = GRESEC_ESP_PRIORITY,
+};
+
+int gresec_esp_init(void)
+{
+	int err = xfrm4_protocol_register(&gresec_esp_protocol, IPPROTO_ESP);
+
+	if (err)
+		pr_err("cannot register the ESP receive handler: %d\n", err);
+	return err;
+}
+
+void gresec_esp_uninit(void)
+{
+	xfrm4_protocol_deregister(&gresec_esp_protocol, IPPROTO_ESP);
+}
+
+#ifdef DEBUG
+#include "selftest/esp.c"
+#endif

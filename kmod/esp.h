@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gresec: ESP transport mode (RFC 4303) around our GRE packets.
+ */
+#ifndef _GRESEC_ESP_H
+#define _GRESEC_ESP_H
+
+#include <linux/skbuff.h>
+#include <linux/types.h>
+
+struct gresec_sa;
+
+/*
+ * Continuation of gresec_esp_seal()/gresec_esp_open() when the AEAD
+ * completed asynchronously; @err is the crypto result.
+ */
+typedef void (*gresec_esp_done_t)(struct sk_buff *skb, int err);
+
+/* esp.c APIs: */
+int gresec_esp_init(void);
+void gresec_esp_uninit(void);
+void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb);
+int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
+		    const u8 *iv, u8 nexthdr, gresec_esp_done_t done);
+int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
+		    gresec_esp_done_t done);
+int gresec_esp_strip(struct gresec_sa *sa, struct sk_buff *skb, u8 *nexthdr);
+
+#ifdef DEBUG
+bool gresec_esp_selftest(void);
+#endif
+
+#endif /* _GRESEC_ESP_H */

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gresec: ESP security associations (RFC 4303 transport mode) of a tunnel.
+ *
+ * Every tunnel keeps all its SAs on tun->sa_list (RTNL) and its current
+ * outbound SA in tun->tx_sa (RCU).  Inbound SAs are also hashed by SPI per
+ * network namespace, which is how ESP input finds them.  The data path
+ * takes references with kref_get_unless_zero() under RCU; the last
+ * reference frees the SA after a grace period.
+ *
+ * Netlink API (all under RTNL): gresec_sa_add(), gresec_sa_del(),
+ * gresec_sa_find(), gresec_tunnel_for_each_sa(), gresec_sa_fill_info(),
+ * gresec_sa_replay_bitmap(), gresec_sa_event_handler_set().
+ */
+#ifndef _GRESEC_SA_H
+#define _GRESEC_SA_H
+
+#include <linux/ip.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/gresec.h>
+
+#include "device.h"
+#include "replay.h"
+
+struct crypto_aead;
+struct gresec_net;
+struct netlink_ext_ack;
+
+/* RFC 4303 2.1: SPIs 1-255 are reserved by IANA, 0 is local use only. */
+#define GRESEC_SA_SPI_MIN	256
+/* The largest IV of our proposals: AES-CBC's block. */
+#define GRESEC_SA_IVLEN_MAX	16
+
+/* All limits count from the SA's installation; 0 means no limit. */
+struct gresec_sa_lifetime {
+	u64 soft_bytes;
+	u64 hard_bytes;
+	u64 soft_packets;
+	u64 hard_packets;
+	u64 soft_time;		/* seconds */
+	u64 hard_time;		/* seconds */
+};
+
+/*
+ * What SA_NEW asks for.  The key pointers are only read during
+ * gresec_sa_add(); the caller owns (and wipes, if it copied) them.
+ */
+struct gresec_sa_params {
+	u32 spi;
+	u32 dir;		/* enum gresec_sa_dir */
+	u32 proposal;		/* enum gresec_proposal */
+	const u8 *key;
+	unsigned int key_len;
+	const u8 *auth_key;
+	unsigned int auth_key_len;
+	u32 replay_window;	/* packets, 0: off; inbound only */
+	bool esn;
+	struct gresec_sa_lifetime lft;
+};
+
+/* Per-CPU counters, indexed by GRESEC_SA_STATS_A_* like the tunnel's. */
+struct gresec_sa_pcpu_stats {
+	u64_stats_t ctr[GRESEC_SA_STATS_A_MAX + 1];
+	struct u64_stats_sync syncp;
+};
+
+struct gresec_sa {
+	struct hlist_node spi_node;	/* gresec_net.sa_by_spi, inbound, RCU */
+	struct list_head tun_node;	/* gresec_tunnel.sa_list, RTNL */
+	struct gresec_tunnel *tun;	/* NULL only in self-tests */
+	netdevice_tracker dev_tracker;	/* the SA pins its tunnel device */
+	struct kref ref;
+	bool dead;			/* unlinked; RTNL */
+
+	/* The transform; read-only once the SA is published. */
+	struct crypto_aead *aead;
+	u32 spi;
+	u32 proposal;
+	u8 dir;
+	u8 ivlen;
+	u8 icvlen;
+	u8 align;		/* cipher block size rounded up to 4 */
+	bool esn;
+	bool iv_is_seq;		/* counter-mode AEAD: the IV is the seq */
+
+	atomic_t state;		/* enum gresec_sa_state */
+	atomic64_t oseq;	/* outbound: last sequence number used */
+	spinlock_t replay_lock;	/* inbound: protects replay */
+	struct gresec_replay replay;
+
+	struct gresec_sa_lifetime lft;
+	bool count_limits;	/* byte or packet limits set */
+	atomic64_t life_bytes;
+	atomic64_t life_packets;
+	u64 created;		/* boottime, ns */
+	u64 soft_deadline;	/* boottime, ns; U64_MAX: none */
+	u64 hard_deadline;
+	struct gresec_sa_pcpu_stats __percpu *stats;
+
+	unsigned long events;	/* pending, bit = enum gresec_sa_event */
+	struct work_struct event_work;
+	struct delayed_work life_work;
+	struct rcu_work free_work;
+};
+
+/* A consistent snapshot for dumps and notifications; never any key. */
+struct gresec_sa_info {
+	u32 spi;
+	u32 dir;
+	u32 proposal;
+	u32 replay_window;
+	u32 state;
+	bool esn;
+	struct gresec_sa_lifetime lft;
+	u64 age;		/* seconds since installation */
+	u64 seq;		/* out: next to send; in: highest received */
+	u64 stats[GRESEC_SA_STATS_A_MAX + 1];
+};
+
+/*
+ * SA events for netlink.  The handler runs in process context with RTNL
+ * held, so it may read the SA and its tunnel device freely.  sa.c emits
+ * every event itself: ADDED from gresec_sa_add(), DELETED from
+ * gresec_sa_del() and gresec_sa_flush() (the SA is already unlinked but
+ * still readable), SOFT_EXPIRED, HARD_EXPIRED and EXHAUSTED from a work
+ * item after the data path or the lifetime timer noticed them (dropped if
+ * the SA was deleted in between, since DELETED was sent then).
+ */
+typedef void (*gresec_sa_event_fn)(struct gresec_sa *sa,
+				   enum gresec_sa_event event);
+
+#define gresec_tunnel_for_each_sa(tun, sa) \
+	list_for_each_entry(sa, &(tun)->sa_list, tun_node)
+
+/* sa.c APIs: */
+int gresec_sa_init(void);
+void gresec_sa_uninit(void);
+void gresec_sa_params_init(struct gresec_sa_params *p);
+int gresec_sa_add(struct gresec_tunnel *tun, const struct gresec_sa_params *p,
+		  struct netlink_ext_ack *extack);
+int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
+		  struct netlink_ext_ack *extack);
+void gresec_sa_flush(struct gresec_tunnel *tun);
+struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi);
+void gresec_sa_fill_info(struct gresec_sa *sa, struct gresec_sa_info *out);
+unsigned int gresec_sa_replay_bitmap(struct gresec_sa *sa, u32 *out,
+				     unsigned int words);
+void gresec_sa_event_handler_set(gresec_sa_event_fn fn);
+unsigned int gresec_sa_tx_overhead(struct gresec_tunnel *tun);
+
+/* For esp.c: the data path and the self-tests. */
+int gresec_sa_check_params(const struct gresec_sa_params *p,
+			   struct netlink_ext_ack *extack);
+struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
+				struct netlink_ext_ack *extack);
+void gresec_sa_free(struct gresec_sa *sa);
+void gresec_sa_put(struct gresec_sa *sa);
+struct gresec_sa *gresec_sa_tx_get(struct gresec_tunnel *tun);
+struct gresec_sa *gresec_sa_rx_get(struct gresec_net *gn, u32 spi);
+int gresec_sa_check(struct gresec_sa *sa);
+int gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq);
+int gresec_sa_charge(struct gresec_sa *sa, unsigned int bytes);
+
+/* Bytes ESP adds to a payload at most: header, IV, padding, trailer, ICV. */
+static inline unsigned int gresec_sa_overhead(const struct gresec_sa *sa)
+{
+	return sizeof(struct ip_esp_hdr) + sa->ivlen + sa->align - 1 + 2 +
+	       sa->icvlen;
+}
+
+/* Headroom ESP needs in front of the payload (4: the ESN seq-hi shift). */
+static inline unsigned int gresec_sa_headroom(const struct gresec_sa *sa)
+{
+	return sizeof(struct ip_esp_hdr) + sa->ivlen + sizeof(__be32);
+}
+
+static inline void gresec_sa_count_add(struct gresec_sa *sa,
+				       unsigned int idx, u64 val)
+{
+	struct gresec_sa_pcpu_stats *s = this_cpu_ptr(sa->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->ctr[idx], val);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void gresec_sa_count(struct gresec_sa *sa, unsigned int idx)
+{
+	gresec_sa_count_add(sa, idx, 1);
+}
+
+#endif /* _GRESEC_SA_H */
