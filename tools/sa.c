@@ -4,8 +4,11 @@
  * gresec sa del DEV dir in|out spi SPI
  *
  * Key material is checked against the proposal here (exact lengths), sent
- * once, and wiped from memory; it is never printed.
+ * once, and wiped from memory; it is never printed.  "@FILE" reads it from
+ * a file and "@-" from a line of standard input, out of sight of ps(1).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +27,8 @@ static void sa_usage(FILE *f)
 		"                     [soft-time SECONDS] [hard-time SECONDS]\n"
 		"       gresec sa del DEV dir in|out spi SPI\n\n"
 		"SPI is decimal or 0x hex, 256 or more.  HEX is key material with or\n"
-		"without 0x.  replay-window is 0..4096 packets (0 disables, default\n"
+		"without 0x, or @FILE to read it from a file, or @- from a line of\n"
+		"standard input (keeps it out of ps).  replay-window is 0..4096 packets (0 disables, default\n"
 		"64).  Lifetimes of 0 (the default) mean none.  Proposals and key\n"
 		"lengths in bytes (AEAD keys end with a 4-byte salt):\n");
 	for (i = 0; i < gs_n_proposals; i++) {
@@ -46,7 +50,7 @@ static int bad_value(const char *w, const char *v, const char *why)
 	char arg[96];
 
 	/* Never echo key material, even when it is malformed. */
-	if (!strcmp(w, "key") || !strcmp(w, "auth-key"))
+	if ((!strcmp(w, "key") || !strcmp(w, "auth-key")) && v[0] != '@')
 		v = "...";
 	snprintf(arg, sizeof(arg), "%s %s", w, v);
 	return bad_arg(arg, why);
@@ -61,6 +65,53 @@ static const char *parse_dir(const char *v, uint32_t *dir)
 	else
 		return "must be \"in\" or \"out\"";
 	return NULL;
+}
+
+/*
+ * Hex key material: the argument itself, or "@FILE" (the whole file) or
+ * "@-" (one line of standard input), surrounding whitespace ignored.
+ */
+static const char *parse_key_arg(const char *v, uint8_t *key, size_t max,
+				 size_t *len)
+{
+	static char why[96];
+	char text[2 * GS_AUTH_KEY_MAX + 8];
+	const char *ret;
+	size_t n = 0;
+	char *p, *e;
+	FILE *f;
+	int c;
+
+	if (v[0] != '@')
+		return parse_hex(v, key, max, len);
+	if (!strcmp(v, "@-")) {
+		f = stdin;
+	} else {
+		f = fopen(v + 1, "re");
+		if (!f) {
+			snprintf(why, sizeof(why), "cannot read %.40s: %s",
+				 v + 1, strerror(errno));
+			return why;
+		}
+	}
+	/* One line at most; longer than any key is an error, not truncation. */
+	while ((c = fgetc(f)) != EOF && c != '\n' && n < sizeof(text) - 1)
+		text[n++] = (char)c;
+	if (f != stdin)
+		fclose(f);
+	text[n] = '\0';
+	if (n == sizeof(text) - 1)
+		ret = "hex string too long";
+	else {
+		for (p = text; isspace((unsigned char)*p); p++)
+			;
+		for (e = p + strlen(p); e > p && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		ret = parse_hex(p, key, max, len);
+	}
+	explicit_bzero(text, sizeof(text));
+	return ret;
 }
 
 /* Lifetime keywords and where they go. */
@@ -126,11 +177,12 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 				sa->proposal = p->id;
 			attr = GRESEC_SA_A_PROPOSAL;
 		} else if (!strcmp(w, "key")) {
-			why = parse_hex(v, sa->key, sizeof(sa->key), &sa->key_len);
+			why = parse_key_arg(v, sa->key, sizeof(sa->key),
+					    &sa->key_len);
 			attr = GRESEC_SA_A_KEY;
 		} else if (!strcmp(w, "auth-key")) {
-			why = parse_hex(v, sa->auth_key, sizeof(sa->auth_key),
-					&sa->auth_key_len);
+			why = parse_key_arg(v, sa->auth_key, sizeof(sa->auth_key),
+					    &sa->auth_key_len);
 			attr = GRESEC_SA_A_AUTH_KEY;
 		} else if (!strcmp(w, "replay-window")) {
 			why = parse_u32(v, 4096, &sa->replay_window) ?
@@ -140,7 +192,8 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 			why = parse_u64(v, UINT64_MAX, life);
 		}
 		/* Shorten the time the key is visible in ps(1). */
-		if (attr == GRESEC_SA_A_KEY || attr == GRESEC_SA_A_AUTH_KEY)
+		if ((attr == GRESEC_SA_A_KEY || attr == GRESEC_SA_A_AUTH_KEY) &&
+		    v[0] != '@')
 			explicit_bzero(argv[a], strlen(argv[a]));
 		if (why)
 			return bad_value(w, v, why);

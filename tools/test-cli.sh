@@ -119,6 +119,20 @@ grep -q "0011223344556677" "$out" "$err" && ko "malformed key echoed" || ok
 "$GRESEC" sa add gs0 dir in spi 256 proposal aes128-sha1 key $K16 auth-key ${K16}ab >"$out" 2>"$err"
 grep -q "$K16" "$out" "$err" && ko "auth-key echoed" || ok
 
+# key material from a file or standard input
+kf=$(mktemp)
+printf '  %s  \n' "$K16" >"$kf"
+expect 2 "20-byte key" sa add gs0 dir in spi 256 proposal aes128gcm16 key "@$kf"
+expect 2 "cannot read" sa add gs0 dir in spi 256 proposal aes128gcm16 key @/nonexistent/key
+printf '%s\n' "$K20" >"$kf"
+"$GRESEC" sa add gs0 dir in spi 256 proposal aes128gcm16 key "@$kf" >"$out" 2>"$err"
+[ $? != 2 ] && ok || ko "key @FILE with a good key: $(cat "$err")"
+printf '%s\n%s\n' "$K16" "$K20" | "$GRESEC" sa add gs0 dir in spi 256 proposal aes128-sha1 key @- auth-key @- >"$out" 2>"$err"
+[ $? != 2 ] && ok || ko "key @- auth-key @-: $(cat "$err")"
+printf '%s\n' "$K16" | "$GRESEC" sa add gs0 dir in spi 256 proposal aes128-sha1 key @- auth-key @- >"$out" 2>"$err"
+[ $? = 2 ] && grep -q "auth-key @-: empty" "$err" && ok || ko "auth-key @- at EOF: $(cat "$err")"
+rm -f "$kf"
+
 # show / dump / monitor
 expect 2 "unexpected argument" show gs0 gs1
 expect 2 "unknown option" show -x
