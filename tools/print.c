@@ -199,6 +199,9 @@ static void print_sas(FILE *f, const struct gs_tunnel *t)
 			out_err += err;
 		}
 	}
+	fprintf(f, "    local crypto endpt.: %s, remote crypto endpt.: %s\n",
+		t->local ? ip4_str(t->local) : "any",
+		t->remote ? ip4_str(t->remote) : "none");
 	cur = gs_tunnel_current_out(t);
 	if (cur)
 		fprintf(f, "    current outbound spi: 0x%08" PRIx32 " (%" PRIu32

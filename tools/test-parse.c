@@ -327,6 +327,8 @@ static void test_print(void)
 	CHECK(strstr(s, "Checksumming of packets disabled"), "human: csum");
 	CHECK(strstr(s, "TOS inherit"), "human: tos");
 	CHECK(strstr(s, "current outbound spi: 0x00002001"), "human: cur spi");
+	CHECK(strstr(s, "local crypto endpt.: 192.0.2.1, remote crypto endpt.: 198.51.100.2"),
+	      "human: crypto endpoints");
 	CHECK(strstr(s, "in use settings = {Transport}"), "human: transport");
 	CHECK(strstr(s, "esp-256-aes esp-sha256-hmac"), "human: transform");
 	CHECK(strstr(s, "#pkts decaps: 2000"), "human: decaps");
