@@ -391,6 +391,63 @@ static void test_print(void)
 	gs_tunnel_free(&t);
 }
 
+static void test_event(void)
+{
+	struct gs_tunnel t = { 0 };
+	struct gs_sa *sa;
+	struct json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	t.ifindex = 3;
+	strcpy(t.ifname, "gs0");
+	sa = gs_tunnel_add_sa(&t);
+	sa->spi = 0x1001;
+	sa->dir = GRESEC_SA_DIR_IN;
+	sa->event = GRESEC_SA_EVENT_SOFT_EXPIRED;
+	sa->proposal = GRESEC_PROPOSAL_CHACHA20POLY1305;
+	sa->have[GRESEC_SA_A_PROPOSAL] = true;
+	sa->state = GRESEC_SA_STATE_SOFT_EXPIRED;
+	sa->have[GRESEC_SA_A_STATE] = true;
+
+	f = open_memstream(&buf, &len);
+	print_event(f, &t, sa);
+	fclose(f);
+	CHECK(!strcmp(buf, "gs0: sa soft-expired: in spi 0x00001001 (4097) chacha20poly1305, state soft-expired\n"),
+	      "event line: %s", buf);
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	json_init(&j, f, false);
+	json_event(&j, &t, sa, "2025-01-01T00:00:00+0000");
+	json_finish(&j);
+	fclose(f);
+	CHECK(!strcmp(buf, "{\"time\":\"2025-01-01T00:00:00+0000\",\"event\":\"soft-expired\",\"ifname\":\"gs0\",\"ifindex\":3,\"dir\":\"in\",\"spi\":4097,\"proposal\":\"chacha20poly1305\",\"state\":\"soft-expired\"}\n"),
+	      "event JSON: %s", buf);
+	free(buf);
+	gs_tunnel_free(&t);
+}
+
+static void test_json_escape(void)
+{
+	struct json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_init(&j, f, false);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "s", "a\"b\\c\n\x01");
+	json_arr_begin(&j, "e");
+	json_arr_end(&j);
+	json_obj_end(&j);
+	fclose(f);
+	CHECK(!strcmp(buf, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"e\":[]}"),
+	      "escaping: %s", buf);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--json") ||
@@ -417,6 +474,8 @@ int main(int argc, char **argv)
 	test_ifname();
 	test_tables();
 	test_print();
+	test_event();
+	test_json_escape();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
