@@ -109,6 +109,25 @@ static void print_lifetime(FILE *f, const char *what, uint64_t hard,
 			unit, what);
 }
 
+/*
+ * Sequence numbers received among the last replay_window: the bitmap is
+ * u32 words in host order, bit 0 of word 0 the highest number seen.
+ */
+static uint32_t replay_seen(const struct gs_sa *sa)
+{
+	size_t bits = sa->replay_bitmap_len / 4 * 32, i;
+	uint32_t n = 0, w = 0;
+
+	if (bits > sa->replay_window)
+		bits = sa->replay_window;
+	for (i = 0; i < bits; i++) {
+		if (i % 32 == 0)
+			memcpy(&w, sa->replay_bitmap + i / 8, sizeof(w));
+		n += (w >> (i % 32)) & 1;
+	}
+	return n;
+}
+
 static void print_sa(FILE *f, const struct gs_sa *sa)
 {
 	const struct proposal *p = gs_proposal_by_id(sa->proposal);
@@ -123,12 +142,16 @@ static void print_sa(FILE *f, const struct gs_sa *sa)
 	fprintf(f, "        in use settings = {Transport}\n");
 	fprintf(f, "        status: %s, age %" PRIu64 " s\n",
 		gs_state_name(sa->state), sa->age);
-	if (sa->dir == GRESEC_SA_DIR_IN)
-		fprintf(f, "        replay detection support: %s, window %" PRIu32
-			", ESN %s, highest seq %" PRIu64 "\n",
-			sa->replay_window ? "Y" : "N", sa->replay_window,
+	if (sa->dir == GRESEC_SA_DIR_IN) {
+		fprintf(f, "        replay detection support: %s, window %" PRIu32,
+			sa->replay_window ? "Y" : "N", sa->replay_window);
+		if (sa->replay_window && sa->replay_bitmap && sa->seq)
+			fprintf(f, " (%" PRIu32 " of the last %" PRIu32
+				" received)", replay_seen(sa),
+				sa->replay_window);
+		fprintf(f, "\n        ESN %s, highest seq %" PRIu64 "\n",
 			sa->esn ? "on" : "off", sa->seq);
-	else
+	} else
 		fprintf(f, "        ESN %s, next seq %" PRIu64 "\n",
 			sa->esn ? "on" : "off", sa->seq);
 	fprintf(f, "        remaining lifetime: ");

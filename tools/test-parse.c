@@ -268,9 +268,11 @@ static void fixture(struct gs_tunnel *t)
 	sa->age = 10;
 	sa->seq = 99;
 	sa->hard_time = 3600;
-	sa->replay_bitmap = calloc(1, 8);
-	sa->replay_bitmap[0] = 0xab;
-	sa->replay_bitmap_len = 8;
+	sa->replay_bitmap = calloc(1, 16);
+	sa->replay_bitmap[0] = 0xab;		/* 5 bits */
+	sa->replay_bitmap[4] = 0x0f;		/* 4 bits, in the window */
+	sa->replay_bitmap[8] = 0xff;		/* beyond the window of 64 */
+	sa->replay_bitmap_len = 16;
 	for (i = 0; i < gs_n_sa_counters; i++)
 		sa->stats[gs_sa_counters[i].attr] = 2000 + i;
 
@@ -334,6 +336,8 @@ static void test_print(void)
 	CHECK(strstr(s, "#pkts decaps: 2000"), "human: decaps");
 	CHECK(strstr(s, "#pkts encaps: 3000"), "human: encaps");
 	CHECK(strstr(s, "3590 s"), "human: remaining time");
+	CHECK(strstr(s, "window 64 (9 of the last 64 received)"),
+	      "human: replay window use");
 	for (i = 0; i < gs_n_tunnel_counters; i++) {
 		char want[64];
 
@@ -359,7 +363,7 @@ static void test_print(void)
 	CHECK(strstr(s, "\"rx_drop_inner\": "), "json: rx_drop_inner");
 	CHECK(strstr(s, "\"tx_drop_error\": 1021"), "json: tx_drop_error");
 	CHECK(strstr(s, "\"drop_crypto\": 2009"), "json: drop_crypto");
-	CHECK(strstr(s, "\"replay_bitmap\": \"ab00000000000000\""),
+	CHECK(strstr(s, "\"replay_bitmap\": \"ab0000000f000000ff00000000000000\""),
 	      "json: bitmap");
 	CHECK(strstr(s, "\"current_outbound_spi\": 8193"), "json: cur spi");
 	CHECK(strstr(s, "\"state\": \"soft-expired\""), "json: state");
