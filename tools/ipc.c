@@ -264,6 +264,7 @@ static int rx_run(struct ipc *ipc, struct rx_ctx *c, uint32_t seq)
 		}
 		if (n == 0)
 			return -ECONNRESET;
+		errno = 0;
 		ret = mnl_cb_run2(ipc->rbuf, n, seq, ipc->portid, rx_data, c,
 				  rx_ctl, NLMSG_MIN_TYPE);
 		if (ret == MNL_CB_STOP)
@@ -929,8 +930,14 @@ int ipc_monitor(struct ipc *ipc, ipc_event_fn fn, void *data)
 			g = mnl_nlmsg_get_payload(nlh);
 			memset(&t, 0, sizeof(t));
 			ret = parse_tunnel(nlh, &t);
-			if (!ret)
+			if (ret) {
+				/* One bad message must not end a monitor. */
+				fprintf(stderr, "gresec: monitor: malformed notification (cmd %u) skipped\n",
+					g->cmd);
+				ret = 0;
+			} else {
 				ret = fn(g->cmd, &t, false, data);
+			}
 			gs_tunnel_free(&t);
 			if (ret)
 				return ret < 0 ? ret : 0;
