@@ -12,6 +12,10 @@
 
 load_gresec
 netns_pair_setup
+# IPv6 link-local chatter (MLD, RS) would move rx_packets on its own.
+n ns1 sysctl -qw net.ipv6.conf.gs0.disable_ipv6=1
+n ns2 sysctl -qw net.ipv6.conf.gs0.disable_ipv6=1
+sleep 0.5
 send() { ip netns exec ns1 python3 "$REPO/tests/lib/gresend.py" 192.0.2.2 "$@"; }
 ctr() { tun_counter ns2 gs0 "$1"; }
 

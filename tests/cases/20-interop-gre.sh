@@ -60,7 +60,7 @@ for opts in "none" "key 42" "csum" "seq" "key 7 csum seq"; do
 	wait $cap 2>/dev/null || true
 
 	# Every GRE packet on the wire, both directions, carries the options.
-	f=$(tshark -r "/tmp/cap$i.pcap" -Y 'gre && !icmp && !icmpv6' -T fields -e ip.src \
+	f=$(tshark -r "/tmp/cap$i.pcap" -Y 'gre && !icmp && !icmpv6' -T fields -E occurrence=f -e ip.src \
 		-e gre.flags.checksum -e gre.flags.key -e gre.flags.sequence_number \
 		-e gre.key -e gre.checksum.status 2>/dev/null | sort -u)
 	echo "$f"

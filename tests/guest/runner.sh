@@ -51,6 +51,19 @@ for t in $TESTS; do
 	# Leave nothing behind for the next test; unloading also proves the
 	# module lets go of everything the test created.
 	ip -all netns delete 2>/dev/null
+	pkill -KILL -x bird 2>/dev/null
+	for p in nc iperf3 tcpdump tshark dumpcap ping python3 gresec; do
+		pkill -KILL -x "$p" 2>/dev/null
+	done
+	for l in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+		case $l in
+		lo | eth*) ;;
+		*) ip link del "$l" 2>/dev/null ;;
+		esac
+	done
+	ip addr flush dev eth0 2>/dev/null
+	ip xfrm state flush 2>/dev/null
+	ip xfrm policy flush 2>/dev/null
 	for m in gresec ip_gre; do
 		grep -q "^$m " /proc/modules && rmmod "$m" >> "$results/$name.log" 2>&1
 	done

@@ -112,7 +112,9 @@ tcp_transfer() {
 	local in=/tmp/xfer.in out=/tmp/xfer.out
 	head -c "$bytes" /dev/urandom > "$in"
 	rm -f "$out"
-	ip netns exec "$dst" timeout 60 nc -l "$port" > "$out" &
+	local fam=-4
+	case $addr in *:*) fam=-6 ;; esac
+	ip netns exec "$dst" timeout 60 nc $fam -l "$port" > "$out" &
 	local srv=$!
 	sleep 0.5
 	ip netns exec "$src" timeout 60 nc -N "$addr" "$port" < "$in" ||
