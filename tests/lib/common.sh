@@ -65,6 +65,13 @@ tun_counter() {
 	ip netns exec "$ns" "$GRESEC" show "$dev" -j | jq -r ".[0].stats.$field"
 }
 
+# listening NS|"" PORT: a TCP socket listens on PORT.
+listening() {
+	local ex=()
+	[ -n "$1" ] && ex=(ip netns exec "$1")
+	"${ex[@]}" ss -Hltn "sport = :$2" | grep -q .
+}
+
 # Wait (up to N tenths of a second) for a command to succeed.
 wait_for() {
 	local tries=$1
@@ -116,7 +123,7 @@ tcp_transfer() {
 	case $addr in *:*) fam=-6 ;; esac
 	ip netns exec "$dst" timeout 60 nc $fam -l "$port" > "$out" &
 	local srv=$!
-	sleep 0.5
+	wait_for 100 listening "$dst" "$port" || fail "no listener on port $port"
 	ip netns exec "$src" timeout 60 nc -N "$addr" "$port" < "$in" ||
 		fail "tcp transfer to $addr: client failed"
 	wait $srv || fail "tcp transfer to $addr: server failed"
@@ -185,8 +192,9 @@ pair_xfer() {
 	[ "$from" = right ] && to=left
 	if [ "$ROLE" = "$to" ]; then
 		rm -f /tmp/xfer.out
-		timeout 60 nc -l "$port" > /tmp/xfer.out &
+		timeout 60 nc -4 -l "$port" > /tmp/xfer.out &
 		local srv=$!
+		wait_for 100 listening "" "$port" || fail "$tag: no listener on port $port"
 		sync_peer "$tag.listen"
 		sync_peer "$tag.sent"
 		wait $srv || fail "$tag: receiver failed"
