@@ -281,11 +281,11 @@ static const struct gre_protocol gresec_gre_protocol = {
 
 /* Inner-packet checks against the underlay path MTU, as ip_tunnel does. */
 static int gresec_gre_pmtu(struct gresec_tunnel *tun, struct sk_buff *skb,
-			   struct rtable *rt, __be16 df, unsigned int overhead)
+			   struct rtable *rt, __be16 *df, unsigned int overhead)
 {
 	unsigned int mtu;
 
-	if (df)
+	if (*df)
 		mtu = dst_mtu(&rt->dst) - overhead;
 	else
 		mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : tun->dev->mtu;
@@ -296,8 +296,14 @@ static int gresec_gre_pmtu(struct gresec_tunnel *tun, struct sk_buff *skb,
 	if (skb_is_gso(skb) || skb->len <= mtu)
 		return 0;
 	if (skb->protocol == htons(ETH_P_IP)) {
-		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		/*
+		 * The sender allows fragmentation: let the outer packet be
+		 * fragmented (RFC 4459 3.1) rather than lose it to our DF.
+		 */
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF))) {
+			*df = 0;
 			return 0;
+		}
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			      htonl(mtu));
 		return -E2BIG;
@@ -430,7 +436,7 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 	df = cfg->pmtudisc ? htons(IP_DF) : 0;
 	if (proto == htons(ETH_P_IP) && inner)
 		df |= inner->frag_off & htons(IP_DF);
-	if (gresec_gre_pmtu(tun, skb, rt, df,
+	if (gresec_gre_pmtu(tun, skb, rt, &df,
 			    sizeof(struct iphdr) + hlen + esp_overhead)) {
 		reason = GRESEC_STATS_A_TX_DROP_TOO_BIG;
 		goto err_rt;
