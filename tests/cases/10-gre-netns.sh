@@ -45,3 +45,18 @@ echo "$js"
 expect_eq "$(jq -r '.[0] | "\(.local) \(.remote) \(.ikey) \(.okey) \(.icsum) \(.oseq) \(.ttl) \(.tos_inherit)"' <<< "$js")" \
 	"192.0.2.1 192.0.2.2 42 42 true true 17 false" "configuration read back"
 n ns1 gresec show gs0
+
+# Outer TTL and TOS on the wire: fixed values, then inherited from the inner
+# packet (its ECN bits are handled by RFC 6040, so use a DSCP-only TOS).
+outer() {
+	ip netns exec ns2 tcpdump -i veth2 -U -c 2 -w /tmp/outer.pcap 'ip proto 47' 2>/dev/null &
+	local cap=$!
+	wait_for 30 test -e /tmp/outer.pcap
+	sleep 0.5
+	ip netns exec ns1 ping -q -c 2 -i 0.2 "$@" 198.51.100.2 >/dev/null || true
+	wait $cap
+	tshark -r /tmp/outer.pcap -T fields -E occurrence=f -e ip.ttl -e ip.dsfield 2>/dev/null | sort -u
+}
+expect_eq "$(outer)" "$(printf '17\t0x20')" "outer TTL/TOS with ttl 17 tos 0x20"
+n ns1 gresec set gs0 ttl inherit tos inherit
+expect_eq "$(outer -t 33 -Q 0x48)" "$(printf '33\t0x48')" "outer TTL/TOS inherited from ping -t 33 -Q 0x48"

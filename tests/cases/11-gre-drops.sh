@@ -34,6 +34,14 @@ expect_ge "$(jq -r '.rx_no_tunnel' <<< "$js")" 2 "ns2 rx_no_tunnel"
 expect_eq "$(jq -r '.last_src' <<< "$js")" 192.0.2.1 "last unmatched source"
 expect_eq "$(jq -r '.last_key' <<< "$js")" 42 "last unmatched key"
 
+# A route that sends the underlay back into the tunnel: counted, no hang.
+n ns2 gresec set gs0 remote 192.0.2.1
+n ns1 ip route add 192.0.2.2/32 dev gs0
+ping_fails ns1 198.51.100.2
+expect_ge "$(tun_counter ns1 gs0 tx_drop_loop)" 2 "ns1 tx_drop_loop"
+n ns1 ip route del 192.0.2.2/32 dev gs0
+ping_ok ns1 198.51.100.2
+
 # No remote at all: transmit drops are counted too.
 n ns1 gresec set gs0 remote any
 ping_fails ns1 198.51.100.2

@@ -38,6 +38,13 @@ sent truncated rx_drop_malformed 3
 sent inner-short rx_drop_inner 2
 sent unexpected-key rx_drop_key 3
 
+# RFC 6040: an outer CE on a Not-ECT inner packet is dropped; on an ECT
+# inner packet it is passed on as CE.
+export OUTER_TOS=3
+sent valid rx_drop_ecn 2
+sent valid-ect0 rx_packets 2
+unset OUTER_TOS
+
 n ns2 gresec set gs0 icsum
 sent valid rx_drop_csum_missing 2
 sent bad-csum rx_drop_csum 3

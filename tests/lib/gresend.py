@@ -7,6 +7,7 @@ outer IP header).  Used by the malformed-input tests and the fuzzer.
   gresend.py DST fuzz SEED COUNT  random headers, flags and lengths
   gresend.py DST pcap FILE        the GRE payloads of a capture, re-aimed
 """
+import os
 import random
 import socket
 import struct
@@ -25,10 +26,10 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def inner_icmp(ident=0x4242, seq=1):
+def inner_icmp(ident=0x4242, seq=1, tos=0):
     icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"gresec-test" * 4
     icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(icmp), 1, 0, 64, 1, 0,
                      INNER_SRC, INNER_DST)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     return ip + icmp
@@ -64,6 +65,8 @@ CASES = {
     "valid": lambda: gre(),
     "valid-csum": lambda: gre("C"),
     "valid-key42": lambda: gre("K", key=42),
+    # inner ECT(0): with an outer CE (OUTER_TOS=3) it is delivered marked CE
+    "valid-ect0": lambda: gre(payload=inner_icmp(tos=2)),
     # RFC 2784 bits 6-7 and 8 must be ignored on receipt
     "reserved-ignored": lambda: gre(bits=0x0380),
     # -> rx_drop_version
@@ -91,6 +94,8 @@ def send(sock, dst, pkt):
 def main():
     dst, case = sys.argv[1], sys.argv[2]
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
+    if os.environ.get("OUTER_TOS"):
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(os.environ["OUTER_TOS"], 0))
     if case == "seq":
         # sequence numbers given on the command line, in order
         for s in sys.argv[3:]:
