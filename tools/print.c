@@ -333,6 +333,10 @@ void print_event(FILE *f, const struct gs_tunnel *t, const struct gs_sa *sa)
 		fprintf(f, " %s", gs_proposal_name(sa->proposal));
 	if (sa->have[GRESEC_SA_A_STATE])
 		fprintf(f, ", state %s", gs_state_name(sa->state));
+	if (sa->have[GRESEC_SA_A_STATS])
+		fprintf(f, ", %" PRIu64 " packets, %" PRIu64 " bytes",
+			sa->stats[GRESEC_SA_STATS_A_PACKETS],
+			sa->stats[GRESEC_SA_STATS_A_BYTES]);
 	fputc('\n', f);
 }
 
@@ -349,16 +353,17 @@ static void json_counters(struct json *j, const char *key,
 	json_obj_end(j);
 }
 
-static void json_sa(struct json *j, const struct gs_sa *sa)
+/* The members of an SA object (also the body of a monitor event). */
+static void json_sa_fields(struct json *j, const struct gs_sa *sa)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	json_obj_begin(j, NULL);
 	json_u64(j, "spi", sa->spi);
 	json_str(j, "dir", gs_dir_name(sa->dir));
-	json_str(j, "proposal", gs_proposal_name(sa->proposal));
-	json_str(j, "state", gs_state_name(sa->state));
+	/* 0 is no valid proposal or state: the kernel did not say. */
+	json_str(j, "proposal", sa->proposal ? gs_proposal_name(sa->proposal) : NULL);
+	json_str(j, "state", sa->state ? gs_state_name(sa->state) : NULL);
 	json_bool(j, "esn", sa->esn);
 	json_u64(j, "replay_window", sa->replay_window);
 	json_u64(j, "seq", sa->seq);
@@ -385,6 +390,12 @@ static void json_sa(struct json *j, const struct gs_sa *sa)
 		json_null(j, "replay_bitmap");
 	}
 	json_counters(j, "stats", gs_sa_counters, gs_n_sa_counters, sa->stats);
+}
+
+static void json_sa(struct json *j, const struct gs_sa *sa)
+{
+	json_obj_begin(j, NULL);
+	json_sa_fields(j, sa);
 	json_obj_end(j);
 }
 
@@ -465,16 +476,7 @@ void json_event(struct json *j, const struct gs_tunnel *t,
 	json_str(j, "event", gs_event_name(sa->event));
 	json_str(j, "ifname", t->ifname);
 	json_u64(j, "ifindex", t->ifindex);
-	json_str(j, "dir", gs_dir_name(sa->dir));
-	json_u64(j, "spi", sa->spi);
-	if (sa->have[GRESEC_SA_A_PROPOSAL])
-		json_str(j, "proposal", gs_proposal_name(sa->proposal));
-	else
-		json_null(j, "proposal");
-	if (sa->have[GRESEC_SA_A_STATE])
-		json_str(j, "state", gs_state_name(sa->state));
-	else
-		json_null(j, "state");
+	json_sa_fields(j, sa);
 	json_obj_end(j);
 }
 

@@ -414,11 +414,14 @@ static void test_event(void)
 	sa->have[GRESEC_SA_A_PROPOSAL] = true;
 	sa->state = GRESEC_SA_STATE_SOFT_EXPIRED;
 	sa->have[GRESEC_SA_A_STATE] = true;
+	sa->stats[GRESEC_SA_STATS_A_PACKETS] = 12;
+	sa->stats[GRESEC_SA_STATS_A_BYTES] = 34;
+	sa->have[GRESEC_SA_A_STATS] = true;
 
 	f = open_memstream(&buf, &len);
 	print_event(f, &t, sa);
 	fclose(f);
-	CHECK(!strcmp(buf, "gs0: sa soft-expired: in spi 0x00001001 (4097) chacha20poly1305, state soft-expired\n"),
+	CHECK(!strcmp(buf, "gs0: sa soft-expired: in spi 0x00001001 (4097) chacha20poly1305, state soft-expired, 12 packets, 34 bytes\n"),
 	      "event line: %s", buf);
 	free(buf);
 
@@ -427,7 +430,9 @@ static void test_event(void)
 	json_event(&j, &t, sa, "2025-01-01T00:00:00+0000");
 	json_finish(&j);
 	fclose(f);
-	CHECK(!strcmp(buf, "{\"time\":\"2025-01-01T00:00:00+0000\",\"event\":\"soft-expired\",\"ifname\":\"gs0\",\"ifindex\":3,\"dir\":\"in\",\"spi\":4097,\"proposal\":\"chacha20poly1305\",\"state\":\"soft-expired\"}\n"),
+	CHECK(!strncmp(buf, "{\"time\":\"2025-01-01T00:00:00+0000\",\"event\":\"soft-expired\",\"ifname\":\"gs0\",\"ifindex\":3,\"spi\":4097,\"dir\":\"in\",\"proposal\":\"chacha20poly1305\",\"state\":\"soft-expired\",\"esn\":false,", 166) &&
+	      strstr(buf, ",\"stats\":{\"packets\":12,") && !strchr(buf, ' ') &&
+	      !strcmp(buf + strlen(buf) - 3, "}}\n"),
 	      "event JSON: %s", buf);
 	free(buf);
 	gs_tunnel_free(&t);
