@@ -16,8 +16,12 @@
 
 #include <linux/gresec.h>
 
-/* Largest KEY / AUTH_KEY we ever send (uapi checks: 36 and 64 bytes). */
-#define GS_KEY_MAX 36
+/*
+ * Key buffers.  The uapi takes at most 36 bytes of KEY and 64 of AUTH_KEY;
+ * both buffers hold 64 so that a key too long for its proposal is reported
+ * with the expected length rather than as a bare "too long".
+ */
+#define GS_KEY_MAX 64
 #define GS_AUTH_KEY_MAX 64
 
 struct gs_sa {

@@ -101,6 +101,8 @@ expect 2 "20-byte key" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K16
 expect 2 "36-byte key" sa add gs0 dir out spi 256 proposal aes256gcm16 key $K32
 expect 2 "36-byte key" sa add gs0 dir out spi 256 proposal chacha20poly1305 key $K20
 expect 2 "16-byte AES key" sa add gs0 dir in spi 256 proposal aes128-sha256 key $K32 auth-key $K32
+expect 2 "32-byte AES key, got 40" sa add gs0 dir in spi 256 proposal aes256-sha256 key $K20$K20 auth-key $K32
+expect 2 "hex string too long" sa add gs0 dir in spi 256 proposal aes256-sha256 key $K36$K36 auth-key $K32
 expect 2 "auth-key of 32" sa add gs0 dir in spi 256 proposal aes256-sha256 key $K32
 expect 2 "20-byte HMAC-SHA-1" sa add gs0 dir in spi 256 proposal aes128-sha1 key $K16 auth-key $K16
 expect 2 "16-byte HMAC-MD5" sa add gs0 dir in spi 256 proposal aes128-md5 key $K16 auth-key $K20
