@@ -43,6 +43,21 @@ for k in "${kernels[@]}"; do
 done
 echo "check: built in $(($(date +%s) - t0))s"
 
+passed=0
+failed=0
+skipped=0
+
+# The CLI's own unit tests (parsers, netlink framing, argument errors) need
+# no kernel: they run on the host.
+if make -s -C tools test > "$log/tools-test.log" 2>&1; then
+	passed=$((passed + 1))
+	echo "PASS host                   tools/unit ($(grep -E '^[0-9]+ passed' "$log/tools-test.log" | awk '{ n += $1 } END { print n }') checks)"
+else
+	failed=$((failed + 1))
+	echo "FAIL host                   tools/unit"
+	grep -vE '^(ok|PASS)' "$log/tools-test.log" | tail -n 25 | sed 's/^/  | /'
+fi
+
 # A test declares where it runs: "# topology: netns" (one VM, namespaces)
 # or "# topology: pair" (gresec VM "left" linked to a native-peer VM "right").
 select_tests() {
@@ -55,10 +70,6 @@ select_tests() {
 }
 read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"
 read -r -a pair_tests <<< "$(select_tests pair | tr '\n' ' ')"
-
-passed=0
-failed=0
-skipped=0
 
 # report KREL SHARE TOPO ROLES TEST...: one line per test, details on failure.
 report() {
