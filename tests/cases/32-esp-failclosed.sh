@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# topology: netns
+#
+# Fail-closed: adding an outbound SA makes protection "required"; deleting
+# the outbound SA while traffic flows must not let a single plaintext GRE
+# packet onto the wire (the capture proves it) and the drops are counted;
+# plaintext GRE sent at a protected tunnel is dropped and counted; only an
+# explicit "protection none" goes back to plain GRE.
+. "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/esp.sh"
+
+load_gresec
+netns_pair_setup
+new_keys aes256gcm16
+k1=$KEY
+new_keys aes256gcm16
+k2=$KEY
+n ns1 gresec sa add gs0 dir out spi 0x4001 proposal aes256gcm16 key "$k1"
+n ns2 gresec sa add gs0 dir in spi 0x4001 proposal aes256gcm16 key "$k1"
+n ns2 gresec sa add gs0 dir out spi 0x4002 proposal aes256gcm16 key "$k2"
+n ns1 gresec sa add gs0 dir in spi 0x4002 proposal aes256gcm16 key "$k2"
+expect_eq "$(ip netns exec ns1 gresec show gs0 -j | jq -r '.[0].protection')" required "protection after adding an outbound SA"
+ping_ok ns1 198.51.100.2
+
+ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/fc.pcap 'ip proto 47 or ip proto 50' 2>/dev/null &
+cap=$!
+wait_for 30 test -e /tmp/fc.pcap
+sleep 0.3
+ip netns exec ns1 ping -q -f -w 4 198.51.100.2 >/dev/null 2>&1 &
+flood=$!
+ip netns exec ns1 ping -q -i 0.05 -w 4 2001:db8:1::2 >/dev/null 2>&1 &
+sleep 1.5
+n ns1 gresec sa del gs0 dir out spi 0x4001
+ok "outbound SA deleted under traffic"
+wait $flood || true
+wait
+sleep 0.3
+kill $cap 2>/dev/null
+wait $cap 2>/dev/null || true
+gre=$(tshark -r /tmp/fc.pcap -Y 'gre && !icmp' 2>/dev/null | wc -l)
+esp=$(tshark -r /tmp/fc.pcap -Y 'esp && ip.src == 192.0.2.1' 2>/dev/null | wc -l)
+expect_eq "$gre" 0 "plaintext GRE packets on the wire"
+expect_ge "$esp" 10 "ESP packets from ns1 before the delete"
+expect_ge "$(tun_counter ns1 gs0 tx_drop_no_sa)" 10 "ns1 tx_drop_no_sa after the delete"
+expect_eq "$(ip netns exec ns1 gresec show gs0 -j | jq -r '.[0].protection')" required "protection stays required"
+
+# Plaintext GRE aimed at the protected tunnel in ns1.
+before=$(tun_counter ns1 gs0 rx_drop_plaintext)
+ip netns exec ns2 python3 "$REPO/tests/lib/gresend.py" 192.0.2.1 valid 5
+sleep 0.3
+expect_eq $(($(tun_counter ns1 gs0 rx_drop_plaintext) - before)) 5 "plaintext GRE at a protected tunnel dropped"
+
+n ns1 gresec set gs0 protection none
+n ns2 gresec sa del gs0 dir out spi 0x4002
+n ns2 gresec set gs0 protection none
+ping_ok ns1 198.51.100.2
+ok "explicit 'protection none' returns to plain GRE"

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ESP helpers for tests: the proposals gresec offers, random keys of the
+# right length, and the same SA expressed for `ip xfrm state` (the native
+# peer) and for tshark's ESP decryption table.
+
+PROPOSALS="aes128gcm16 aes256gcm16 aes128-sha256 aes256-sha256 aes128-sha1 aes256-sha1 aes128-md5 chacha20poly1305"
+
+hexkey() {
+	head -c "$1" /dev/urandom | od -An -tx1 -v | tr -d ' \n'
+}
+
+# prop_lengths NAME: "KEYBYTES AUTHBYTES"
+prop_lengths() {
+	case $1 in
+	aes128gcm16) echo "20 0" ;;
+	aes256gcm16 | chacha20poly1305) echo "36 0" ;;
+	aes128-sha256) echo "16 32" ;;
+	aes256-sha256) echo "32 32" ;;
+	aes128-sha1) echo "16 20" ;;
+	aes256-sha1) echo "32 20" ;;
+	aes128-md5) echo "16 16" ;;
+	*) return 1 ;;
+	esac
+}
+
+# new_keys NAME: sets KEY and AUTH (empty for AEAD proposals)
+new_keys() {
+	local kl al
+	read -r kl al <<< "$(prop_lengths "$1")"
+	KEY=$(hexkey "$kl")
+	AUTH=""
+	[ "$al" -gt 0 ] && AUTH=$(hexkey "$al")
+	return 0
+}
+
+# gresec_sa_args NAME KEY AUTH: the key part of "gresec sa add"
+gresec_sa_args() {
+	echo "proposal $1 key $2${3:+ auth-key $3}"
+}
+
+# xfrm_algo NAME KEY AUTH: the algorithm part of "ip xfrm state add"
+xfrm_algo() {
+	case $1 in
+	aes*gcm16) echo "aead rfc4106(gcm(aes)) 0x$2 128" ;;
+	chacha20poly1305) echo "aead rfc7539esp(chacha20,poly1305) 0x$2 128" ;;
+	*-sha256) echo "enc cbc(aes) 0x$2 auth-trunc hmac(sha256) 0x$3 128" ;;
+	*-sha1) echo "enc cbc(aes) 0x$2 auth-trunc hmac(sha1) 0x$3 96" ;;
+	*-md5) echo "enc cbc(aes) 0x$2 auth-trunc hmac(md5) 0x$3 96" ;;
+	esac
+}
+
+# tshark_sa SRC DST SPI NAME KEY AUTH: one row of tshark's esp_sa table
+tshark_sa() {
+	local enc auth=NULL akey=""
+	case $4 in
+	aes*gcm16) enc="AES-GCM with 16 octet ICV [RFC4106]" ;;
+	chacha20poly1305) enc="ChaCha20 with Poly1305 [RFC7634]" ;;
+	*) enc="AES-CBC [RFC3602]" ;;
+	esac
+	case $4 in
+	*-sha256) auth="HMAC-SHA-256-128 [RFC4868]" akey=0x$6 ;;
+	*-sha1) auth="HMAC-SHA-1-96 [RFC2404]" akey=0x$6 ;;
+	*-md5) auth="HMAC-MD5-96 [RFC2403]" akey=0x$6 ;;
+	esac
+	printf '"IPv4","%s","%s","%s","%s","0x%s","%s","%s"' "$1" "$2" "$3" "$enc" "$5" "$auth" "$akey"
+}
+
+# tshark_esp PCAP ROWS...: decode a capture with the given SAs; prints one
+# line per ESP packet: src, spi, sequence, decrypted next protocol (gre = 47).
+tshark_esp() {
+	local pcap=$1 row uat=()
+	shift
+	for row in "$@"; do
+		uat+=(-o "uat:esp_sa:$row")
+	done
+	tshark -r "$pcap" -o esp.enable_encryption_decode:TRUE \
+		-o esp.enable_authentication_check:TRUE "${uat[@]}" \
+		-Y esp -T fields -E occurrence=f -e ip.src -e esp.spi -e esp.sequence \
+		-e esp.protocol 2>/dev/null
+}
+
+# sa_counter NS|"" DEV DIR SPI FIELD: one SA counter from gresec show -j
+sa_counter() {
+	local ex=()
+	[ -n "$1" ] && ex=(ip netns exec "$1")
+	"${ex[@]}" gresec show "$2" -j |
+		jq -r --arg dir "$3" --argjson spi "$(($4))" \
+			'.[0].sas[] | select(.dir == $dir and .spi == $spi) | .stats.'"$5"
+}
