@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# topology: pair
+#
+# GRE over IPsec against Linux's own: gresec (left) and ip_gre + xfrm ESP in
+# transport mode with a "proto gre" policy (right), keyed with the same hex,
+# every proposal, with and without ESN: pings both ways, TCP with matching
+# hashes (32-bit sequence numbers), and a capture with ESP only on the wire,
+# decrypted by tshark with the keys to GRE.
+. "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/esp.sh"
+
+pair_underlay
+if [ "$ROLE" = left ]; then
+	load_gresec
+	ip link add gs0 type gresec
+	gresec set gs0 local "$LOCAL" remote "$REMOTE" key 9
+	dev=gs0
+else
+	modprobe ip_gre
+	ip link add gre1 type gre local "$LOCAL" remote "$REMOTE" ttl 64 key 9
+	dev=gre1
+fi
+ip addr add "$INNER/30" dev $dev
+ip -6 addr add "$INNER6/64" dev $dev nodad
+ip link set $dev up
+
+i=0
+for prop in $PROPOSALS; do
+	for esn in "" esn; do
+		i=$((i + 1))
+		tag="$prop${esn:+-esn}"
+		echo "# $tag"
+		# Keys are made on the left and handed over through the share.
+		if [ "$ROLE" = left ]; then
+			new_keys "$prop"; echo "$KEY $AUTH" > "$SHARE/$TEST_NAME.$i.k1"
+			new_keys "$prop"; echo "$KEY $AUTH" > "$SHARE/$TEST_NAME.$i.k2"
+		fi
+		sync_peer "keys$i"
+		read -r k1 a1 < "$SHARE/$TEST_NAME.$i.k1"
+		read -r k2 a2 < "$SHARE/$TEST_NAME.$i.k2"
+		spi1=$((0x8000 + i)) spi2=$((0x9000 + i))   # left->right, right->left
+		if [ "$ROLE" = left ]; then
+			# shellcheck disable=SC2046
+			gresec sa add gs0 dir out spi $spi1 $(gresec_sa_args "$prop" "$k1" "$a1") $esn
+			# shellcheck disable=SC2046
+			gresec sa add gs0 dir in spi $spi2 $(gresec_sa_args "$prop" "$k2" "$a2") $esn
+		else
+			xflag=""
+			[ -n "$esn" ] && xflag="flag esn"
+			# shellcheck disable=SC2046,SC2086
+			ip xfrm state add src "$REMOTE" dst "$LOCAL" proto esp spi $spi1 mode transport \
+				replay-window 64 $xflag $(xfrm_algo "$prop" "$k1" "$a1")
+			# shellcheck disable=SC2046,SC2086
+			ip xfrm state add src "$LOCAL" dst "$REMOTE" proto esp spi $spi2 mode transport \
+				replay-window 64 $xflag $(xfrm_algo "$prop" "$k2" "$a2")
+			ip xfrm policy add src "$LOCAL" dst "$REMOTE" proto gre dir out \
+				tmpl src "$LOCAL" dst "$REMOTE" proto esp mode transport
+			ip xfrm policy add src "$REMOTE" dst "$LOCAL" proto gre dir in \
+				tmpl src "$REMOTE" dst "$LOCAL" proto esp mode transport
+		fi
+		tcpdump -i eth0 -U -w "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50' 2>/dev/null &
+		cap=$!
+		wait_for 30 test -e "/tmp/esp$i.pcap"
+		sleep 0.5
+		sync_peer "ready$i"
+		if [ "$ROLE" = left ]; then
+			ping -q -c 3 -i 0.2 -W 2 "$INNER_PEER" >/dev/null || fail "ping $INNER_PEER ($tag)"
+			ping -q -c 3 -i 0.2 -W 2 "$INNER6_PEER" >/dev/null || fail "ping $INNER6_PEER ($tag)"
+			ok "gresec pings the native peer ($tag)"
+		fi
+		sync_peer "pinged$i"
+		if [ "$ROLE" = right ]; then
+			ping -q -c 3 -i 0.2 -W 2 "$INNER_PEER" >/dev/null || fail "native ping ($tag)"
+			ok "the native peer pings gresec ($tag)"
+		fi
+		if [ -z "$esn" ]; then
+			pair_xfer "x$i" 200000 left 5001
+			pair_xfer "y$i" 200000 right 5002
+		fi
+		sync_peer "traffic$i"
+		sleep 0.3
+		kill $cap
+		wait $cap 2>/dev/null || true
+		gre=$(tshark -r "/tmp/esp$i.pcap" -Y 'gre && !icmp' 2>/dev/null | wc -l)
+		expect_eq "$gre" 0 "plaintext GRE on the wire ($tag)"
+		if [ -z "$esn" ]; then
+			dec=$(tshark_esp "/tmp/esp$i.pcap" \
+				"$(tshark_sa "192.0.2.1" "192.0.2.2" "$(printf '0x%08x' $spi1)" "$prop" "$k1" "$a1")" \
+				"$(tshark_sa "192.0.2.2" "192.0.2.1" "$(printf '0x%08x' $spi2)" "$prop" "$k2" "$a2")")
+			total=$(wc -l <<< "$dec")
+			expect_ge "$total" 12 "ESP packets captured ($tag)"
+			notgre=$(awk -F'\t' '$4 != 47' <<< "$dec" | wc -l)
+			expect_eq "$notgre" 0 "ESP packets that tshark did not decrypt to GRE ($tag)"
+		fi
+		if [ "$ROLE" = left ]; then
+			gresec sa del gs0 dir out spi $spi1
+			gresec sa del gs0 dir in spi $spi2
+		else
+			ip xfrm state flush
+			ip xfrm policy flush
+		fi
+		sync_peer "done$i"
+	done
+done
+if [ "$ROLE" = left ]; then
+	gresec show gs0
+fi
