@@ -39,6 +39,8 @@ barrier() {
 }
 
 mkdir -p "$S/sync"
+# Kernels with kmemleak (make check-debug): a leak fails the test it follows.
+[ -w /sys/kernel/debug/kmemleak ] && bash "$REPO/tests/debug/kmemleak.sh" clear
 for t in $TESTS; do
 	name=$(basename "$t" .sh)
 	echo "$name" > "$S/current.$ROLE"
@@ -69,6 +71,8 @@ for t in $TESTS; do
 	done
 	end=$(date +%s.%N)
 	dmesg > "$results/$name.dmesg"
+	[ -w /sys/kernel/debug/kmemleak ] &&
+		bash "$REPO/tests/debug/kmemleak.sh" scan >> "$results/$name.dmesg"
 	dmesg -C
 	verdict=PASS
 	reason=""
