@@ -8,6 +8,7 @@
 #   TESTS=regex      run only tests whose name matches
 #   GRESEC_KERNELS   kernel releases to test (default: newest 6.1 and 6.12)
 #   GRESEC_ACCEL=kvm try KVM instead of TCG
+#   GRESEC_VM_TIMEOUT seconds a VM may run all its tests (default 2400)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -131,7 +132,7 @@ for k in "${kernels[@]}"; do
 		rm -rf "$share"
 		mkdir -p "$share"
 		vm_prepare "$share" single "$k" "$repo" "" "${netns_tests[@]}"
-		vm_run "$share" 2400 "$k" single
+		vm_run "$share" "${GRESEC_VM_TIMEOUT:-2400}" "$k" single
 		report "$k" "$share" netns single "${netns_tests[@]}"
 	fi
 	if [ ${#pair_tests[@]} -gt 0 ]; then
@@ -145,7 +146,7 @@ for k in "${kernels[@]}"; do
 		right_args=(-netdev "socket,id=n0,connect=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:02")
 		vm_prepare "$share" left "$k" "$repo" right "${pair_tests[@]}"
 		vm_prepare "$share" right "$k" "$repo" left "${pair_tests[@]}"
-		vm_run "$share" 2400 "$k" left:left_args right:right_args
+		vm_run "$share" "${GRESEC_VM_TIMEOUT:-2400}" "$k" left:left_args right:right_args
 		report "$k" "$share" pair "left right" "${pair_tests[@]}"
 	fi
 done
