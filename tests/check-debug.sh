@@ -45,5 +45,6 @@ echo "check-debug: kernel $krel ready in $(($(date +%s) - t0))s ($bootdir)"
 
 # Debug kernels are several times slower under TCG: more time per test.
 export TEST_TIMEOUT=${TEST_TIMEOUT:-900}
+export GRESEC_VM_TIMEOUT=${GRESEC_VM_TIMEOUT:-7200}
 export GRESEC_KERNELS=$krel GRESEC_BOOT_DIR=$bootdir
 exec tests/run.sh
