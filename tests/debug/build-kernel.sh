@@ -17,6 +17,8 @@
 #   <key>/mods/lib/modules/R/   make modules_install INSTALL_MOD_PATH=<key>/mods
 #   <key>/build.log       output of the last build
 #
+# A new key's build removes the keys not used for two days.
+#
 # Modules: the guests' root filesystem is the host's own (virtio-9p), so the
 # kernel's modules must be at /lib/modules/R on the host.  R ends in
 # "-gresec-debug", a release no package owns, and /lib/modules/R is a symlink
@@ -59,6 +61,7 @@ link_modules() {
 finish() {
 	local rel
 	rel=$(cat "$dir/ok")
+	touch "$dir/ok"	# last use, for pruning
 	[ -e "$dir/boot/vmlinuz-$rel" ] || die "$dir/boot/vmlinuz-$rel missing"
 	link_modules "$rel"
 	echo "$rel $dir/boot"
@@ -131,4 +134,12 @@ cp "$src/.config" "$dir/boot/config-$rel"
 	ln -sfn "$src" "$dir/mods/lib/modules/$rel/build"
 echo "$rel" > "$dir/ok"
 log "built $rel in $(($(date +%s) - t0))s"
+# Each key takes about 2 GiB: drop those not used for two days (under the
+# lock, so no other build is in progress).
+find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" |
+	while read -r old; do
+		[ -n "$(find "$old/ok" -mtime -2 2>/dev/null)" ] && continue
+		log "removing unused $old"
+		rm -rf "$old"
+	done
 finish
