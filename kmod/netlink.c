@@ -3,9 +3,8 @@
  * gresec: the "gresec" generic netlink family.
  *
  * The ABI is uapi/gresec.yaml; the policies and the ops table come from it
- * (netlink-gen.c).  This file holds the handlers: TUNNEL_GET (do, dump),
- * TUNNEL_SET and NET_GET.  The SA commands are part of the ABI but are not
- * registered until the ESP code provides them.
+ * (netlink-gen.c).  This file holds the handlers (TUNNEL_GET, TUNNEL_SET,
+ * NET_GET, SA_NEW, SA_DEL, SA_GET) and sends the SA_NTF events.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +20,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "netlink-gen.h"
+#include "sa.h"
 
 /* The doit hooks get the split op since 6.2 and the full op before it. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
@@ -437,6 +437,466 @@ err_free:
 	return -EMSGSIZE;
 }
 
+/* Read-only SA attributes: refused in requests rather than ignored. */
+static const u8 gresec_nl_sa_ro_attrs[] = {
+	GRESEC_SA_A_STATE, GRESEC_SA_A_AGE, GRESEC_SA_A_SEQ,
+	GRESEC_SA_A_REPLAY_BITMAP, GRESEC_SA_A_STATS, GRESEC_SA_A_EVENT,
+};
+
+/*
+ * Parse the one SA nest of a request into @tb.  Only the attributes in
+ * @allowed (a bitmask of GRESEC_SA_A_*) may appear in it.
+ */
+static int gresec_nl_sa_parse(struct genl_info *info, struct nlattr **tb,
+			      unsigned long allowed)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[GRESEC_A_SA];
+	const struct nlattr *attr;
+	unsigned int i, n = 0;
+	int rem, err;
+
+	BUILD_BUG_ON(GRESEC_SA_A_MAX >= BITS_PER_LONG);
+	if (GENL_REQ_ATTR_CHECK(info, GRESEC_A_SA)) {
+		NL_SET_ERR_MSG_MOD(extack, "sa: an SA nest is required");
+		return -EINVAL;
+	}
+	/* info->attrs keeps only the last one; a second SA would be lost. */
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(attr) == GRESEC_A_SA)
+			n++;
+	if (n > 1) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "sa: exactly one SA per request");
+		return -EINVAL;
+	}
+
+	err = nla_parse_nested(tb, GRESEC_SA_A_MAX, nest, gresec_sa_nl_policy,
+			       extack);
+	if (err)
+		return err;
+	for (i = 1; i <= GRESEC_SA_A_MAX; i++) {
+		if (!tb[i] || (allowed & BIT(i)))
+			continue;
+		if (memchr(gresec_nl_sa_ro_attrs, i,
+			   sizeof(gresec_nl_sa_ro_attrs)))
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "read-only SA attribute in a request");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "attribute not taken by this command");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* SPI and DIR, which name an SA within its tunnel. */
+static int gresec_nl_sa_id(struct genl_info *info, struct nlattr **tb,
+			   u32 *dir, u32 *spi)
+{
+	struct nlattr *nest = info->attrs[GRESEC_A_SA];
+
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, GRESEC_SA_A_SPI) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, GRESEC_SA_A_DIR)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "sa: spi and dir are required");
+		return -EINVAL;
+	}
+	*spi = nla_get_u32(tb[GRESEC_SA_A_SPI]);
+	*dir = nla_get_u32(tb[GRESEC_SA_A_DIR]);
+	return 0;
+}
+
+static int gresec_nl_sa_stats_put(struct sk_buff *skb,
+				  const struct gresec_sa_info *si)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, GRESEC_SA_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = GRESEC_SA_STATS_A_PAD + 1; i <= GRESEC_SA_STATS_A_MAX; i++) {
+		if (nla_put_u64_64bit(skb, i, si->stats[i],
+				      GRESEC_SA_STATS_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int gresec_nl_sa_bitmap_put(struct sk_buff *skb, struct gresec_sa *sa,
+				   const struct gresec_sa_info *si)
+{
+	unsigned int words = DIV_ROUND_UP(si->replay_window, 32);
+	struct nlattr *attr;
+
+	if (si->dir != GRESEC_SA_DIR_IN || !words)
+		return 0;
+	/* Straight into the message: 4096 bits do not belong on the stack. */
+	attr = nla_reserve(skb, GRESEC_SA_A_REPLAY_BITMAP, words * sizeof(u32));
+	if (!attr)
+		return -EMSGSIZE;
+	words = gresec_sa_replay_bitmap(sa, nla_data(attr), words);
+	memset((u32 *)nla_data(attr) + words, 0,
+	       nla_len(attr) - words * sizeof(u32));
+	return 0;
+}
+
+/*
+ * One SA nest, never with a key.  @event is 0 except in SA_NTF.  Caller
+ * holds RTNL, which keeps @sa on its tunnel.
+ */
+static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
+			    u32 event)
+{
+	const struct gresec_sa_lifetime *lft;
+	struct gresec_sa_info si;
+	struct nlattr *nest;
+
+	gresec_sa_fill_info(sa, &si);
+	lft = &si.lft;
+
+	nest = nla_nest_start(skb, GRESEC_A_SA);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, GRESEC_SA_A_SPI, si.spi) ||
+	    nla_put_u32(skb, GRESEC_SA_A_DIR, si.dir) ||
+	    nla_put_u32(skb, GRESEC_SA_A_PROPOSAL, si.proposal) ||
+	    nla_put_u32(skb, GRESEC_SA_A_REPLAY_WINDOW, si.replay_window) ||
+	    (si.esn && nla_put_flag(skb, GRESEC_SA_A_ESN)) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_SOFT_BYTES, lft->soft_bytes,
+			      GRESEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_HARD_BYTES, lft->hard_bytes,
+			      GRESEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_SOFT_PACKETS, lft->soft_packets,
+			      GRESEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_HARD_PACKETS, lft->hard_packets,
+			      GRESEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_SOFT_TIME, lft->soft_time,
+			      GRESEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_HARD_TIME, lft->hard_time,
+			      GRESEC_SA_A_PAD) ||
+	    nla_put_u32(skb, GRESEC_SA_A_STATE, si.state) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_AGE, si.age, GRESEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, GRESEC_SA_A_SEQ, si.seq, GRESEC_SA_A_PAD) ||
+	    (event && nla_put_u32(skb, GRESEC_SA_A_EVENT, event)) ||
+	    gresec_nl_sa_bitmap_put(skb, sa, &si) ||
+	    gresec_nl_sa_stats_put(skb, &si)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int gresec_nl_dev_put(struct sk_buff *skb, struct net_device *dev)
+{
+	if (nla_put_u32(skb, GRESEC_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, GRESEC_A_IFNAME, dev->name))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* RTNL, and a device that is still ours to change. */
+static int gresec_nl_dev_lock(struct net_device *dev,
+			      struct netlink_ext_ack *extack)
+{
+	rtnl_lock();
+	/* Our reference keeps the memory, not the device, alive. */
+	if (dev->reg_state != NETREG_REGISTERED) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG_MOD(extack, "device is being deleted");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
+	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	struct gresec_sa_params p;
+	struct nlattr *nest;
+	int err;
+
+	err = gresec_nl_sa_parse(info, tb, BIT(GRESEC_SA_A_SPI) |
+				 BIT(GRESEC_SA_A_DIR) |
+				 BIT(GRESEC_SA_A_PROPOSAL) |
+				 BIT(GRESEC_SA_A_KEY) |
+				 BIT(GRESEC_SA_A_AUTH_KEY) |
+				 BIT(GRESEC_SA_A_REPLAY_WINDOW) |
+				 BIT(GRESEC_SA_A_ESN) |
+				 BIT(GRESEC_SA_A_SOFT_BYTES) |
+				 BIT(GRESEC_SA_A_HARD_BYTES) |
+				 BIT(GRESEC_SA_A_SOFT_PACKETS) |
+				 BIT(GRESEC_SA_A_HARD_PACKETS) |
+				 BIT(GRESEC_SA_A_SOFT_TIME) |
+				 BIT(GRESEC_SA_A_HARD_TIME));
+	if (err)
+		return err;
+	nest = info->attrs[GRESEC_A_SA];
+
+	gresec_sa_params_init(&p);
+	if (gresec_nl_sa_id(info, tb, &p.dir, &p.spi))
+		return -EINVAL;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, GRESEC_SA_A_PROPOSAL) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, GRESEC_SA_A_KEY)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "sa: proposal and key are required");
+		return -EINVAL;
+	}
+	p.proposal = nla_get_u32(tb[GRESEC_SA_A_PROPOSAL]);
+	p.key = nla_data(tb[GRESEC_SA_A_KEY]);
+	p.key_len = nla_len(tb[GRESEC_SA_A_KEY]);
+	if (tb[GRESEC_SA_A_AUTH_KEY]) {
+		p.auth_key = nla_data(tb[GRESEC_SA_A_AUTH_KEY]);
+		p.auth_key_len = nla_len(tb[GRESEC_SA_A_AUTH_KEY]);
+	}
+	if (tb[GRESEC_SA_A_REPLAY_WINDOW])
+		p.replay_window = nla_get_u32(tb[GRESEC_SA_A_REPLAY_WINDOW]);
+	p.esn = nla_get_flag(tb[GRESEC_SA_A_ESN]);
+	if (tb[GRESEC_SA_A_SOFT_BYTES])
+		p.lft.soft_bytes = nla_get_u64(tb[GRESEC_SA_A_SOFT_BYTES]);
+	if (tb[GRESEC_SA_A_HARD_BYTES])
+		p.lft.hard_bytes = nla_get_u64(tb[GRESEC_SA_A_HARD_BYTES]);
+	if (tb[GRESEC_SA_A_SOFT_PACKETS])
+		p.lft.soft_packets = nla_get_u64(tb[GRESEC_SA_A_SOFT_PACKETS]);
+	if (tb[GRESEC_SA_A_HARD_PACKETS])
+		p.lft.hard_packets = nla_get_u64(tb[GRESEC_SA_A_HARD_PACKETS]);
+	if (tb[GRESEC_SA_A_SOFT_TIME])
+		p.lft.soft_time = nla_get_u64(tb[GRESEC_SA_A_SOFT_TIME]);
+	if (tb[GRESEC_SA_A_HARD_TIME])
+		p.lft.hard_time = nla_get_u64(tb[GRESEC_SA_A_HARD_TIME]);
+
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		return err;
+	err = gresec_sa_add(netdev_priv(dev), &p, info->extack);
+	rtnl_unlock();
+	/* sa.c names the attribute in its message; point at it too. */
+	if (err == -EEXIST)
+		NL_SET_BAD_ATTR(info->extack, tb[GRESEC_SA_A_SPI]);
+	return err;
+}
+
+int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
+	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	u32 dir, spi;
+	int err;
+
+	err = gresec_nl_sa_parse(info, tb, BIT(GRESEC_SA_A_SPI) |
+				 BIT(GRESEC_SA_A_DIR));
+	if (err)
+		return err;
+	if (gresec_nl_sa_id(info, tb, &dir, &spi))
+		return -EINVAL;
+
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		return err;
+	err = gresec_sa_del(netdev_priv(dev), dir, spi, info->extack);
+	rtnl_unlock();
+	if (err == -ENOENT)
+		NL_SET_BAD_ATTR(info->extack, tb[GRESEC_SA_A_SPI]);
+	return err;
+}
+
+int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
+	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	struct gresec_sa *sa;
+	struct sk_buff *msg;
+	u32 dir, spi;
+	void *hdr;
+	int err;
+
+	err = gresec_nl_sa_parse(info, tb, BIT(GRESEC_SA_A_SPI) |
+				 BIT(GRESEC_SA_A_DIR));
+	if (err)
+		return err;
+	if (gresec_nl_sa_id(info, tb, &dir, &spi))
+		return -EINVAL;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &gresec_nl_family, 0,
+				GRESEC_CMD_SA_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		goto err_free;
+	sa = gresec_sa_find(netdev_priv(dev), dir, spi);
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[GRESEC_SA_A_SPI],
+				    "no SA with this spi and dir on the tunnel");
+		err = -ENOENT;
+	} else if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, 0)) {
+		err = -EMSGSIZE;
+	}
+	rtnl_unlock();
+	if (err)
+		goto err_free;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+/* Dump cursor in cb->args[]. */
+enum {
+	GRESEC_NL_SA_DUMP_IFINDEX,	/* the tunnel, fixed by the first round */
+	GRESEC_NL_SA_DUMP_POS,		/* list entries already handled */
+	GRESEC_NL_SA_DUMP_DONE,
+};
+
+/*
+ * The tunnel of an SA dump, found again on every round (dumps have no
+ * pre_doit).  Requests are parsed here rather than through the dumpit
+ * info, whose layout differs between 6.1 and 6.12.  Caller holds RTNL.
+ */
+static struct net_device *gresec_nl_sa_dump_dev(struct sk_buff *skb,
+						struct netlink_callback *cb,
+						u8 *dir)
+{
+	struct nlattr *tb[GRESEC_A_SA + 1], *sa_tb[GRESEC_SA_A_MAX + 1];
+	struct net_device *dev;
+	int err;
+
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, GRESEC_A_SA,
+			  gresec_sa_get_nl_policy, cb->extack);
+	if (err)
+		return ERR_PTR(err);
+	*dir = 0;
+	if (tb[GRESEC_A_SA]) {
+		err = nla_parse_nested(sa_tb, GRESEC_SA_A_MAX, tb[GRESEC_A_SA],
+				       gresec_sa_nl_policy, cb->extack);
+		if (err)
+			return ERR_PTR(err);
+		if (sa_tb[GRESEC_SA_A_DIR])
+			*dir = nla_get_u32(sa_tb[GRESEC_SA_A_DIR]);
+	}
+
+	rcu_read_lock();
+	dev = gresec_nl_dev_find(sock_net(skb->sk), tb, cb->extack);
+	rcu_read_unlock();
+	if (IS_ERR(dev))
+		return dev;
+	/* Another device took the name between two rounds. */
+	if (cb->args[GRESEC_NL_SA_DUMP_IFINDEX] &&
+	    cb->args[GRESEC_NL_SA_DUMP_IFINDEX] != dev->ifindex)
+		return ERR_PTR(-ENODEV);
+	cb->args[GRESEC_NL_SA_DUMP_IFINDEX] = dev->ifindex;
+	return dev;
+}
+
+int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	long pos = 0, done = cb->args[GRESEC_NL_SA_DUMP_POS];
+	struct gresec_tunnel *tun;
+	struct net_device *dev;
+	struct gresec_sa *sa;
+	int err = 0, n = 0;
+	void *hdr;
+	u8 dir;
+
+	if (cb->args[GRESEC_NL_SA_DUMP_DONE])
+		return 0;
+
+	rtnl_lock();
+	dev = gresec_nl_sa_dump_dev(skb, cb, &dir);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out_unlock;
+	}
+	tun = netdev_priv(dev);
+	/* SAs added or deleted between two rounds flag NLM_F_DUMP_INTR. */
+	cb->seq = tun->sa_generation;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &gresec_nl_family, NLM_F_MULTI, GRESEC_CMD_SA_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto out_unlock;
+	}
+	genl_dump_check_consistent(cb, hdr);
+	if (gresec_nl_dev_put(skb, dev)) {
+		err = -EMSGSIZE;
+		goto out_cancel;
+	}
+
+	gresec_tunnel_for_each_sa(tun, sa) {
+		if (pos++ < done)
+			continue;
+		if (!dir || sa->dir == dir) {
+			err = gresec_nl_sa_put(skb, sa, 0);
+			if (err)
+				break;
+			n++;
+		}
+		cb->args[GRESEC_NL_SA_DUMP_POS] = pos;
+	}
+	if (!err)
+		cb->args[GRESEC_NL_SA_DUMP_DONE] = 1;
+	if (!n)
+		goto out_cancel;
+
+	genlmsg_end(skb, hdr);
+	rtnl_unlock();
+	return skb->len;
+
+out_cancel:
+	genlmsg_cancel(skb, hdr);
+out_unlock:
+	rtnl_unlock();
+	/* An SA too big for an empty message would loop forever. */
+	return err;
+}
+
+/* sa.c calls this with RTNL held, in process context. */
+static void gresec_nl_sa_event(struct gresec_sa *sa,
+			       enum gresec_sa_event event)
+{
+	struct net_device *dev = sa->tun->dev;
+	struct net *net = dev_net(dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&gresec_nl_family, net, GRESEC_NLGRP_EVENTS))
+		return;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto err;
+	hdr = genlmsg_put(msg, 0, 0, &gresec_nl_family, 0, GRESEC_CMD_SA_NTF);
+	if (!hdr)
+		goto err_free;
+	if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, event))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gresec_nl_family, net, msg, 0,
+				GRESEC_NLGRP_EVENTS, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+err:
+	/* Listeners learn of the loss as of an overrun, and dump again. */
+	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
+}
+
 /* SA events carry SPIs and lifetimes: only for the namespace's admin. */
 static const struct genl_multicast_group gresec_nl_mcgrps[] = {
 	[GRESEC_NLGRP_EVENTS] = {
@@ -462,10 +922,22 @@ static struct genl_family gresec_nl_family __ro_after_init = {
 
 int __init gresec_netlink_init(void)
 {
-	return genl_register_family(&gresec_nl_family);
+	int err;
+
+	err = genl_register_family(&gresec_nl_family);
+	if (err)
+		return err;
+	rtnl_lock();
+	gresec_sa_event_handler_set(gresec_nl_sa_event);
+	rtnl_unlock();
+	return 0;
 }
 
 void gresec_netlink_uninit(void)
 {
+	/* Under RTNL no event is being sent once the handler is gone. */
+	rtnl_lock();
+	gresec_sa_event_handler_set(NULL);
+	rtnl_unlock();
 	genl_unregister_family(&gresec_nl_family);
 }
