@@ -15,6 +15,8 @@
  *   implementations themselves against RFC 2202 and RFC 4868.
  * - Every proposal round-trips, rejects a flipped bit and a wrong seq-hi.
  * - The trailer checks of gresec_esp_strip().
+ * - Sequence number exhaustion (2^32 - 1, 2^64 - 1 with ESN) and byte and
+ *   packet lifetimes, which no traffic test can reach.
  *
  * The vectors carry next header 1 (sic in the sources), so the tests drive
  * gresec_esp_seal() with an explicit next header.  Hex strings are copied
@@ -865,6 +867,76 @@ static bool __init gresec_esp_test_strip(struct gresec_esp_test *t)
 	return ok && i == ARRAY_SIZE(gresec_esp_strip_cases);
 }
 
+/* Sequence number space and lifetimes of an SA without a tunnel. */
+static bool __init gresec_esp_test_limits(struct gresec_esp_test *t)
+{
+	struct gresec_sa_lifetime lft = {
+		.soft_packets = 3, .hard_packets = 5, .hard_bytes = 1000,
+	};
+	struct gresec_sa *sa;
+	bool ok = true;
+	unsigned int i;
+	int esn;
+	u64 seq;
+
+	memset(t->key, 0x22, 20);
+	for (esn = 0; esn < 2 && ok; esn++) {
+		u64 max = esn ? U64_MAX : U32_MAX;
+
+		sa = gresec_esp_test_sa(GRESEC_PROPOSAL_AES128GCM16, 0x100, esn,
+					t->key, 20, NULL, 0);
+		if (IS_ERR(sa))
+			return false;
+		ok &= !gresec_sa_next_seq(sa, &seq) && seq == 1;
+		/* The last number is sent and exhausts the SA; none follows. */
+		atomic64_set(&sa->oseq, max - 2);
+		ok &= !gresec_sa_next_seq(sa, &seq) && seq == max - 1;
+		ok &= !gresec_sa_check(sa);
+		ok &= !gresec_sa_next_seq(sa, &seq) && seq == max;
+		ok &= atomic_read(&sa->state) == GRESEC_SA_STATE_EXHAUSTED;
+		ok &= gresec_sa_check(sa) == GRESEC_SA_STATS_A_DROP_SEQ_EXHAUSTED;
+		for (i = 0; i < 3; i++)
+			ok &= gresec_sa_next_seq(sa, &seq) ==
+			      GRESEC_SA_STATS_A_DROP_SEQ_EXHAUSTED;
+		ok &= atomic64_read(&sa->oseq) == max;
+		gresec_sa_free(sa);
+	}
+
+	sa = gresec_esp_test_sa(GRESEC_PROPOSAL_AES128GCM16, 0x100, false,
+				t->key, 20, NULL, 0);
+	if (IS_ERR(sa))
+		return false;
+	sa->lft = lft;
+	sa->count_limits = true;
+	for (i = 1; i <= 5; i++) {
+		ok &= !gresec_sa_charge(sa, 10);
+		ok &= atomic_read(&sa->state) ==
+		      (i < 3 ? GRESEC_SA_STATE_ACTIVE :
+		       i < 5 ? GRESEC_SA_STATE_SOFT_EXPIRED :
+		       GRESEC_SA_STATE_EXPIRED);
+	}
+	ok &= gresec_sa_charge(sa, 10) == GRESEC_SA_STATS_A_DROP_EXPIRED;
+	ok &= gresec_sa_check(sa) == GRESEC_SA_STATS_A_DROP_EXPIRED;
+	gresec_sa_free(sa);
+
+	/* Bytes: the packet crossing the hard limit passes, the next not. */
+	sa = gresec_esp_test_sa(GRESEC_PROPOSAL_AES128GCM16, 0x100, false,
+				t->key, 20, NULL, 0);
+	if (IS_ERR(sa))
+		return false;
+	lft.soft_packets = 0;
+	lft.hard_packets = 0;
+	sa->lft = lft;
+	sa->count_limits = true;
+	ok &= !gresec_sa_charge(sa, 999);
+	ok &= atomic_read(&sa->state) == GRESEC_SA_STATE_ACTIVE;
+	ok &= !gresec_sa_charge(sa, 100);
+	ok &= atomic_read(&sa->state) == GRESEC_SA_STATE_EXPIRED;
+	ok &= gresec_sa_charge(sa, 1) == GRESEC_SA_STATS_A_DROP_EXPIRED;
+	gresec_sa_free(sa);
+	return ok;
+}
+
 bool __init gresec_esp_selftest(void)
 {
 	static const struct gresec_esp_cbc_suite suites[] __initconst = {
@@ -918,6 +990,10 @@ bool __init gresec_esp_selftest(void)
 			       j ? " esn" : "");
 			success = false;
 		}
+	}
+	if (!gresec_esp_test_limits(t)) {
+		pr_err("esp self-test sequence numbers and lifetimes: FAIL\n");
+		success = false;
 	}
 	if (!gresec_esp_test_strip(t)) {
 		pr_err("esp self-test trailer checks: FAIL\n");
