@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench [KERNEL=6.1|6.12|RELEASE]: build the module and the CLI, boot
+# one QEMU VM (-smp 2, 4 GiB) and measure, one after the other in that boot,
+# veth alone, ip_gre, gresec, ip_gre + xfrm and gresec with AES-GCM and with
+# AES-CBC + HMAC-SHA256, and WireGuard (tests/bench/guest.sh).  Prints the
+# table and writes build/bench/results.json, build/bench/table.{txt,md} and
+# the chart docs/bench.png; a full run (all configurations, 3 runs or more)
+# also rewrites the measured block of docs/bench.md.  See docs/bench.md.
+#
+#   KERNEL          kernel series (6.1, 6.12: newest installed, as
+#                   tests/vm/kernels.sh picks) or a release; default 6.12
+#   BENCH_CONFIGS   configurations (default all)
+#   BENCH_RUNS      runs per measurement (default 3)
+#   BENCH_SECONDS   seconds per iperf3 run (default 3)
+#   BENCH_PINGS     pings per latency run (default 200)
+#   BENCH_QUICK=1   a quick run (configurations 2, 3, 5, one 2 s run)
+#   BENCH_DOCS=0    never touch docs/ (chart goes to build/bench/bench.png)
+#   GRESEC_ACCEL=kvm  try KVM instead of TCG
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+export VM_MEM=${VM_MEM:-4096}
+# shellcheck source=tests/vm/lib.sh
+. tests/vm/lib.sh
+
+t0=$(date +%s)
+tests/deps.sh || { echo "bench: installing dependencies failed"; exit 1; }
+# What only the benchmark needs.
+missing=()
+for p in wireguard-tools gnuplot-nox; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bench: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null; } ||
+		{ echo "bench: installing ${missing[*]} failed"; exit 1; }
+fi
+
+want=${KERNEL:-6.12}
+read -r -a kernels <<< "$(tests/vm/kernels.sh)"
+k=""
+for c in "${kernels[@]}"; do
+	case $c in
+	"$want" | "$want".[0-9]*) k=$c ;;
+	esac
+done
+if [ -z "$k" ] && [ -e "/boot/vmlinuz-$want" ] && [ -d "/lib/modules/$want/build" ]; then
+	k=$want
+fi
+if [ -z "$k" ]; then
+	echo "bench: no kernel with image and headers for KERNEL=$want (have: ${kernels[*]})"
+	exit 1
+fi
+
+echo "bench: building gresec for $k"
+make -s cli > /dev/null || exit 1
+make -s module KDIR="/lib/modules/$k/build" > /dev/null || exit 1
+
+share=$repo/build/bench
+rm -rf "$share"
+mkdir -p "$share"
+: > "$share/bench.env"
+for v in BENCH_CONFIGS BENCH_RUNS BENCH_SECONDS BENCH_PINGS BENCH_MTU BENCH_QUICK; do
+	[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}" >> "$share/bench.env"
+done
+accel=TCG
+case $(vm_accel) in *kvm*) accel=KVM ;; esac
+{
+	echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+	echo "describe=$(git describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+	echo "host_cpus=$(nproc)"
+	echo "host_kernel=$(uname -r)"
+	echo "accel=$accel"
+	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
+	echo "vm=-smp 2 -m $VM_MEM"
+} > "$share/meta.host"
+
+echo "bench: booting one VM under $accel (kernel $k, -smp 2, $VM_MEM MB); this takes several minutes"
+TEST_TIMEOUT=${BENCH_TIMEOUT:-1500} vm_prepare "$share" single "$k" "$repo" "" bench/guest.sh
+vm_run "$share" $((${BENCH_TIMEOUT:-1500} + 120)) "$k" single
+log=$share/results/single/guest.log
+[ -e "$log" ] && grep -vE '^\[\+\]' "$log"
+read -r v _ why < "$share/results/single/guest.result" 2>/dev/null || v=FAIL
+if [ "$v" != PASS ]; then
+	echo "bench: the guest failed: ${why:-did not finish}"
+	[ -e "$share/console.single.log" ] && tail -n 20 "$share/console.single.log"
+	exit 1
+fi
+echo
+
+# A full run is what docs/bench.md shows; anything less stays in build/.
+full=0
+if [ -z "${BENCH_QUICK:-}" ] && [ -z "${BENCH_CONFIGS:-}" ] && [ "${BENCH_RUNS:-3}" -ge 3 ] &&
+	[ "${BENCH_DOCS:-1}" != 0 ]; then
+	full=1
+fi
+docs=()
+[ $full = 1 ] && docs=(--docs docs/bench.md)
+python3 tests/bench/report.py "$share" "${docs[@]}" || exit 1
+png=$share/bench.png
+[ $full = 1 ] && png=docs/bench.png
+gnuplot -e "dir='$share'; out='$png'; subtitle='$(sed -n 's/^date=//p' "$share/meta.host"), $(sed -n 's/^describe=//p' "$share/meta.host"), kernel $k, $accel, $(sed -n 's/^host_cpu=//p' "$share/meta.host" | tr -d "'")'" \
+	tests/bench/plot.gp || exit 1
+echo
+echo "bench: results in build/bench/results.json, build/bench/table.md, chart $png"
+[ $full = 1 ] && echo "bench: docs/bench.md updated with this run"
+echo "bench: finished in $(($(date +%s) - t0)) s"
