@@ -49,7 +49,7 @@ for prop in $PROPOSALS; do
 			dec=$(tshark_esp /tmp/esp.pcap \
 				"$(tshark_sa 192.0.2.1 192.0.2.2 "$(printf '0x%08x' $spi12)" "$prop" "$k12" "$a12")" \
 				"$(tshark_sa 192.0.2.2 192.0.2.1 "$(printf '0x%08x' $spi21)" "$prop" "$k21" "$a21")")
-			notgre=$(awk -F'\t' '$4 != 47' <<< "$dec" | wc -l)
+			notgre=$(awk -F'\t' '$4 != "0x2f"' <<< "$dec" | wc -l)
 			expect_eq "$notgre" 0 "ESP packets tshark did not decrypt to GRE ($prop)"
 		fi
 

@@ -90,7 +90,7 @@ for prop in $PROPOSALS; do
 				"$(tshark_sa "192.0.2.2" "192.0.2.1" "$(printf '0x%08x' $spi2)" "$prop" "$k2" "$a2")")
 			total=$(wc -l <<< "$dec")
 			expect_ge "$total" 12 "ESP packets captured ($tag)"
-			notgre=$(awk -F'\t' '$4 != 47' <<< "$dec" | wc -l)
+			notgre=$(awk -F'\t' '$4 != "0x2f"' <<< "$dec" | wc -l)
 			expect_eq "$notgre" 0 "ESP packets that tshark did not decrypt to GRE ($tag)"
 		fi
 		if [ "$ROLE" = left ]; then

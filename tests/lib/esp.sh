@@ -67,7 +67,7 @@ tshark_sa() {
 }
 
 # tshark_esp PCAP ROWS...: decode a capture with the given SAs; prints one
-# line per ESP packet: src, spi, sequence, decrypted next protocol (gre = 47).
+# line per ESP packet: src, spi, sequence, decrypted next header (GRE: 0x2f).
 tshark_esp() {
 	local pcap=$1 row uat=()
 	shift
