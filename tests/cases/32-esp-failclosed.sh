@@ -30,11 +30,12 @@ sleep 0.3
 ip netns exec ns1 ping -q -f -w 4 198.51.100.2 >/dev/null 2>&1 &
 flood=$!
 ip netns exec ns1 ping -q -i 0.05 -w 4 2001:db8:1::2 >/dev/null 2>&1 &
+flood6=$!
 sleep 1.5
 n ns1 gresec sa del gs0 dir out spi 0x4001
 ok "outbound SA deleted under traffic"
 wait $flood || true
-wait
+wait $flood6 || true
 sleep 0.3
 kill $cap 2>/dev/null
 wait $cap 2>/dev/null || true
