@@ -4,7 +4,7 @@
 #
 # GRE over IPsec against Linux's own: gresec (left) and ip_gre + xfrm ESP in
 # transport mode with a "proto gre" policy (right), keyed with the same hex,
-# every proposal, with and without ESN: pings both ways, TCP with matching
+# every proposal, and ESN on each of its code paths: pings both ways, TCP with matching
 # hashes (32-bit sequence numbers), and a capture with ESP only on the wire,
 # decrypted by tshark with the keys to GRE.
 . "$REPO/tests/lib/common.sh"
@@ -26,8 +26,10 @@ ip -6 addr add "$INNER6/64" dev $dev nodad
 ip link set $dev up
 
 i=0
-for prop in $PROPOSALS; do
-	for esn in "" esn; do
+for combo in $ESP_COMBOS; do
+	prop=${combo%/*}
+	esn=${combo#*/}
+	{
 		i=$((i + 1))
 		tag="$prop${esn:+-esn}"
 		echo "# $tag"
@@ -101,7 +103,7 @@ for prop in $PROPOSALS; do
 			ip xfrm policy flush
 		fi
 		sync_peer "done$i"
-	done
+	}
 done
 if [ "$ROLE" = left ]; then
 	gresec show gs0

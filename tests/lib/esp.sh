@@ -5,6 +5,10 @@
 # peer) and for tshark's ESP decryption table.
 
 PROPOSALS="aes128gcm16 aes256gcm16 aes128-sha256 aes256-sha256 aes128-sha1 aes256-sha1 aes128-md5 chacha20poly1305"
+# Every proposal, plus ESN on each of its two code paths: AEAD (GCM,
+# ChaCha20-Poly1305: the high bits in the AAD) and authencesn (CBC+HMAC).
+ESP_COMBOS="aes128gcm16/ aes128gcm16/esn aes256gcm16/ aes128-sha256/ aes128-sha256/esn
+ aes256-sha256/ aes128-sha1/ aes256-sha1/ aes128-md5/ chacha20poly1305/ chacha20poly1305/esn"
 
 hexkey() {
 	head -c "$1" /dev/urandom | od -An -tx1 -v | tr -d ' \n'
