@@ -17,6 +17,7 @@ cd "$repo" || exit 1
 . tests/vm/lib.sh
 
 t0=$(date +%s)
+vm_timeout=${GRESEC_VM_TIMEOUT:-2400}
 tests/deps.sh || { echo "check: installing dependencies failed"; exit 1; }
 read -r -a kernels <<< "$(tests/vm/kernels.sh)"
 if [ ${#kernels[@]} -eq 0 ]; then
@@ -126,28 +127,37 @@ report() {
 }
 SPLAT=$(sed -n "s/^SPLAT='\(.*\)'$/\1/p" tests/guest/runner.sh)
 
+# Per kernel, the namespace VM and the VM pair run side by side: the pair
+# spends much of its time waiting on each other and on the network.
 for k in "${kernels[@]}"; do
+	ns_share=$repo/$log/$k/netns
+	pair_share=$repo/$log/$k/pair
+	rm -rf "$ns_share" "$pair_share"
 	if [ ${#netns_tests[@]} -gt 0 ]; then
-		share=$repo/$log/$k/netns
-		rm -rf "$share"
-		mkdir -p "$share"
-		vm_prepare "$share" single "$k" "$repo" "" "${netns_tests[@]}"
-		vm_run "$share" "${GRESEC_VM_TIMEOUT:-2400}" "$k" single
-		report "$k" "$share" netns single "${netns_tests[@]}"
+		mkdir -p "$ns_share"
+		vm_prepare "$ns_share" single "$k" "$repo" "" "${netns_tests[@]}"
+		vm_run "$ns_share" "$vm_timeout" "$k" single &
+		ns_job=$!
 	fi
 	if [ ${#pair_tests[@]} -gt 0 ]; then
-		share=$repo/$log/$k/pair
-		rm -rf "$share"
-		mkdir -p "$share"
+		mkdir -p "$pair_share"
 		port=$((20000 + RANDOM % 20000))
 		# Loopback-only link; offloads off so captures show wire bytes.
 		nic="virtio-net-pci,netdev=n0,csum=off,guest_csum=off"
 		left_args=(-netdev "socket,id=n0,listen=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:01")
 		right_args=(-netdev "socket,id=n0,connect=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:02")
-		vm_prepare "$share" left "$k" "$repo" right "${pair_tests[@]}"
-		vm_prepare "$share" right "$k" "$repo" left "${pair_tests[@]}"
-		vm_run "$share" "${GRESEC_VM_TIMEOUT:-2400}" "$k" left:left_args right:right_args
-		report "$k" "$share" pair "left right" "${pair_tests[@]}"
+		vm_prepare "$pair_share" left "$k" "$repo" right "${pair_tests[@]}"
+		vm_prepare "$pair_share" right "$k" "$repo" left "${pair_tests[@]}"
+		vm_run "$pair_share" "$vm_timeout" "$k" left:left_args right:right_args &
+		pair_job=$!
+	fi
+	if [ ${#netns_tests[@]} -gt 0 ]; then
+		wait $ns_job
+		report "$k" "$ns_share" netns single "${netns_tests[@]}"
+	fi
+	if [ ${#pair_tests[@]} -gt 0 ]; then
+		wait $pair_job
+		report "$k" "$pair_share" pair "left right" "${pair_tests[@]}"
 	fi
 done
 
