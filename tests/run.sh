@@ -133,6 +133,9 @@ for k in "${kernels[@]}"; do
 	ns_share=$repo/$log/$k/netns
 	pair_share=$repo/$log/$k/pair
 	rm -rf "$ns_share" "$pair_share"
+	mkdir -p "$repo/$log/$k"
+	# Built once here: the VMs below start together and share it.
+	tests/vm/initramfs.sh "$k" "$repo/$log/$k/initrd-$k.gz"
 	if [ ${#netns_tests[@]} -gt 0 ]; then
 		mkdir -p "$ns_share"
 		vm_prepare "$ns_share" single "$k" "$repo" "" "${netns_tests[@]}"

@@ -35,6 +35,6 @@ modprobe -S "$krel" --show-depends -a virtio_pci 9pnet_virtio 9p virtio_net 2>/d
 		echo "$name" >> "$work/mods/order"
 	done
 
-(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
 echo "$stamp" > "$out.stamp"
