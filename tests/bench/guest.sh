@@ -16,11 +16,14 @@
 # For each: TCP throughput with 1 and 4 streams (iperf3) and the CPU time
 # the whole guest spent per megabyte moved (/proc/stat), UDP packets per
 # second received with 64-byte payloads (iperf3 -u -l 64 -b 0), and the
-# average ping round trip (-i 0.01).  Each measurement is taken BENCH_RUNS
-# times, interleaved (run 1 of everything, then run 2, ...).  Raw numbers go
-# to BENCH_OUT/raw/CONFIG.txt ("metric value" per line, one line per run,
-# then "status ok" or "status failed: why"); tests/bench/report.py turns them
-# into the table, results.json and the chart data.
+# average ping round trip (-i 0.01).  Everything is measured BENCH_RUNS
+# times in rounds: each round sets up every configuration in turn, measures
+# it once and tears it down, odd rounds in the order above and even rounds
+# backwards, so that a host whose load drifts (other VMs) biases no
+# configuration against its neighbour.  Raw numbers go to
+# BENCH_OUT/raw/CONFIG.txt ("metric value" lines, one per round and metric,
+# and "status ok" or "status failed: why" per round); tests/bench/report.py
+# turns them into the table, results.json and the chart data.
 #
 # Run by tests/bench.sh through the guest runner (settings in
 # $SHARE/bench.env), and by tests/cases/90-bench-smoke.sh with BENCH_QUICK=1.
@@ -31,7 +34,7 @@
 #   BENCH_SECONDS  seconds per iperf3 run (default 3)
 #   BENCH_PINGS    pings per latency run (default 200, 10 ms apart)
 #   BENCH_MTU      MTU of every tunnel device (default 1400: fits ESP in 1500)
-#   BENCH_QUICK=1  smoke mode: gre gresec gresec-gcm, 1 run of 2 s, 30 pings
+#   BENCH_QUICK=1  smoke mode: gre gresec gresec-gcm, 1 run of 1 s, 20 pings
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
@@ -42,7 +45,7 @@ fi
 ALL_CONFIGS="veth gre gresec gre-gcm gresec-gcm gre-cbc gresec-cbc wg"
 if [ -n "${BENCH_QUICK:-}" ]; then
 	: "${BENCH_CONFIGS:=gre gresec gresec-gcm}" "${BENCH_RUNS:=1}" \
-		"${BENCH_SECONDS:=2}" "${BENCH_PINGS:=30}"
+		"${BENCH_SECONDS:=1}" "${BENCH_PINGS:=20}"
 fi
 : "${BENCH_CONFIGS:=$ALL_CONFIGS}" "${BENCH_RUNS:=3}" "${BENCH_SECONDS:=3}" \
 	"${BENCH_PINGS:=200}" "${BENCH_MTU:=1400}" "${BENCH_OUT:=$SHARE}"
@@ -122,7 +125,6 @@ gresec_tunnel() {
 		n ns$i gresec set gs0 local 192.0.2.$i remote 192.0.2.$((3 - i)) ttl 64 mtu "$BENCH_MTU"
 	done
 	inner gs0
-	step "gresec tunnel up"
 }
 
 # One SA per direction, keys shared by both ends.  SPI_OUT is ns1 -> ns2.
@@ -155,7 +157,6 @@ native_xfrm() {
 }
 
 gresec_sas() {
-	step "SAs next"
 	local prop=$1
 	keys "$prop"
 	# shellcheck disable=SC2046
@@ -234,6 +235,7 @@ tcp() {
 		return 0
 	fi
 	read -r mbps bytes cpu <<< "$v"
+	TCP_OK=1
 	record "${TAG}_mbps" "$mbps"
 	record "${TAG}_bytes" "$bytes"
 	record "${TAG}_cpu_ms_per_mb" "$cpu"
@@ -270,14 +272,13 @@ rtt() {
 	return 0
 }
 
+# one_config NAME ROUND: set up, measure once, check the path.
 one_config() {
-	local cfg=$1 r srv
+	local cfg=$1
 	CFG=$cfg
+	RUN=$2
 	RAW=$BENCH_OUT/raw/$cfg.txt
-	: > "$RAW"
 	DST=192.0.2.2
-	underlay
-	step "underlay"
 	case $cfg in
 	veth) ;;
 	gre) native_gre ;;
@@ -293,23 +294,14 @@ one_config() {
 	# WireGuard's handshake, neighbour resolution: wait for the first answer.
 	wait_for 100 ip netns exec ns1 ping -c 1 -W 1 "$DST" || fail "$cfg: no ping reply from $DST"
 	step "first ping answered"
-	ip netns exec ns2 iperf3 -s -D -p $PORT --pidfile /tmp/iperf3-bench.pid
-	wait_for 100 listening ns2 $PORT || fail "$cfg: iperf3 server did not start"
-	step "iperf3 server up"
-	for r in $(seq 1 "$BENCH_RUNS"); do
-		echo "# $cfg run $r/$BENCH_RUNS"
-		RUN=$r
-		tcp 1
-		step "tcp 1"
-		tcp 4
-		step "tcp 4"
-		udp
-		step "udp"
-		rtt
-		step "ping"
-	done
-	srv=$(cat /tmp/iperf3-bench.pid 2>/dev/null || true)
-	[ -n "$srv" ] && kill "$srv" 2>/dev/null
+	tcp 1
+	step "tcp 1"
+	tcp 4
+	step "tcp 4"
+	udp
+	step "udp"
+	rtt
+	step "ping"
 	# Prove the traffic took the path it was meant to.
 	local p1 p2
 	case $cfg in
@@ -324,7 +316,7 @@ one_config() {
 		[ "${p1:-0}" -gt 0 ] && [ "${p2:-0}" -gt 0 ] || fail "SA counters did not move ($p1 out, $p2 in)"
 		record check_esp_out_packets "$p1"
 		record check_esp_in_packets "$p2"
-		n ns1 gresec show gs0
+		[ -n "${BENCH_QUICK:-}" ] || n ns1 gresec show gs0
 		;;
 	gre-*)
 		p1=$(xfrm_packets ns1 192.0.2.1 192.0.2.2 $SPI12)
@@ -337,15 +329,48 @@ one_config() {
 		n ns1 wg show wg0 transfer
 		;;
 	esac
-	grep -q _mbps "$RAW" || fail "$cfg: no TCP run succeeded"
+	step "checked"
+	[ -n "${TCP_OK:-}" ] || fail "$cfg: no TCP run succeeded"
 }
 
 if [ "${1:-}" = config ]; then
-	one_config "$2"
+	one_config "$2" "$3"
 	exit 0
 fi
 
 # --- the driver -------------------------------------------------------------
+# The namespaces, the veth pair and the iperf3 server stay for the whole
+# run (every process started costs under TCG); each configuration adds its
+# tunnel and the driver removes it afterwards.
+
+server_up() {
+	[ -n "${SERVER:-}" ] && kill -0 "$SERVER" 2>/dev/null && return 0
+	rm -f /tmp/iperf3-bench.pid
+	ip netns exec ns2 iperf3 -s -D -p $PORT --pidfile /tmp/iperf3-bench.pid
+	wait_for 100 listening ns2 $PORT || return 1
+	SERVER=$(cat /tmp/iperf3-bench.pid)
+}
+
+server_down() {
+	[ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null
+	SERVER=""
+}
+
+# Remove whatever a configuration made (names as above; errors for the
+# ones it did not make are expected).
+cleanup() {
+	local i
+	for i in 1 2; do
+		ip -force -n ns$i -batch - > /dev/null 2>&1 <<-EOF
+			link del gre1
+			link del gs0
+			link del wg0
+			xfrm state flush
+			xfrm policy flush
+		EOF
+	done
+}
+
 set +e
 mkdir -p "$BENCH_OUT/raw" "$BENCH_OUT/logs"
 rm -f "$BENCH_OUT"/raw/*.txt
@@ -371,28 +396,48 @@ failed=0
 # timestamps wanted for the whole run keeps that key still.
 ping -q -i 30 127.0.0.1 > /dev/null 2>&1 &
 stamp_holder=$!
+ip -all netns delete 2> /dev/null
+underlay > "$BENCH_OUT/logs/underlay.log" 2>&1 || { cat "$BENCH_OUT/logs/underlay.log"; fail "underlay"; }
 for cfg in $BENCH_CONFIGS; do
-	t0=$(date +%s)
-	echo "=== $cfg"
-	bash "$self" config "$cfg" > "$BENCH_OUT/logs/$cfg.log" 2>&1
-	rc=$?
-	grep '^  ' "$BENCH_OUT/logs/$cfg.log"
-	if [ $rc -eq 0 ]; then
-		echo "status ok" >> "$BENCH_OUT/raw/$cfg.txt"
-	else
-		why=$(grep -m1 '^FAIL' "$BENCH_OUT/logs/$cfg.log" || echo "exit status $rc")
-		echo "status failed: ${why#FAIL: }" >> "$BENCH_OUT/raw/$cfg.txt"
-		echo "$cfg: ${why}"
-		tail -n 15 "$BENCH_OUT/logs/$cfg.log" | sed 's/^/  | /'
-		failed=$((failed + 1))
-	fi
-	echo "$cfg: $(($(date +%s) - t0)) s"
-	# Leave nothing behind for the next configuration.
-	pkill -KILL -x iperf3 2>/dev/null
-	ip -all netns delete 2>/dev/null
+	: > "$BENCH_OUT/raw/$cfg.txt"
 done
+order=$BENCH_CONFIGS
+reversed=$(tr ' ' '\n' <<< "$BENCH_CONFIGS" | tac | tr '\n' ' ')
+for round in $(seq 1 "$BENCH_RUNS"); do
+	[ $((round % 2)) = 0 ] && order=$reversed || order=$BENCH_CONFIGS
+	echo "### round $round of $BENCH_RUNS: $order"
+	for cfg in $order; do
+		t0=$(date +%s)
+		log=$BENCH_OUT/logs/$cfg.$round.log
+		echo "=== $cfg (round $round)"
+		if server_up; then
+			bash "$self" config "$cfg" "$round" > "$log" 2>&1
+			rc=$?
+		else
+			echo "FAIL: iperf3 server did not start" > "$log"
+			rc=1
+		fi
+		grep -E '^  [a-z0-9_]+ = ' "$log"
+		if [ $rc -eq 0 ]; then
+			echo "status ok" >> "$BENCH_OUT/raw/$cfg.txt"
+		else
+			why=$(grep -m1 '^FAIL' "$log" || echo "exit status $rc")
+			echo "status failed: ${why#FAIL: }" >> "$BENCH_OUT/raw/$cfg.txt"
+			echo "$cfg: ${why}"
+			tail -n 15 "$log" | sed 's/^/  | /'
+			failed=$((failed + 1))
+			# A client killed mid-test can leave the server waiting: restart.
+			server_down
+		fi
+		t1=$(date +%s)
+		cleanup
+		echo "$cfg: $(($(date +%s) - t0)) s (cleanup $(($(date +%s) - t1)) s)"
+	done
+done
+server_down
 kill "$stamp_holder" 2>/dev/null
-echo "bench: $failed of $(wc -w <<< "$BENCH_CONFIGS") configurations failed"
+ip -all netns delete 2> /dev/null
+echo "bench: $failed of $(($(wc -w <<< "$BENCH_CONFIGS") * BENCH_RUNS)) configuration rounds failed"
 # The driver succeeds when it ran; which configurations produced numbers is
 # for report.py (and the smoke test) to judge.
 exit 0

@@ -10,6 +10,7 @@ if (!exists("out")) out = "docs/bench.png"
 if (!exists("subtitle")) subtitle = ""
 dat = dir . "/plot.dat"
 rat = dir . "/ratios.dat"
+load dir . "/plot.vars"
 
 set terminal pngcairo size 1500,950 font "DejaVu Sans,10" noenhanced
 set output out
@@ -54,6 +55,15 @@ set boxwidth 0.9 relative
 set xtics norotate center scale 0
 set key outside bottom center horizontal font ",9" samplen 1.5
 set offsets 0, 0, graph 0.05, 0
+if (nratios == 0) {
+	set label 2 "no pair measured in this run" at graph 0.5, first 1.4 center
+	set yrange [0:2]
+	set xrange [0:1]
+	unset xtics
+	plot 1 with lines lc rgb "#c00000" dt 2 notitle
+	unset multiplot
+	exit
+}
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#c00000" dt 2 lw 1.5 front
 plot rat using 2:xtic(1) title "TCP 1" lc rgb "#1f77b4", \
      '' using 3 title "TCP 4" lc rgb "#6baed6", \

@@ -7,7 +7,8 @@
 DIR holds raw/CONFIG.txt ("metric value" lines, one per run, and a final
 "status ok" or "status failed: why"), meta.guest and, from the host,
 meta.host (key=value lines).  Writes DIR/results.json, DIR/table.txt,
-DIR/table.md, DIR/plot.dat and DIR/ratios.dat (for tests/bench/plot.gp) and
+DIR/table.md, DIR/plot.dat, DIR/ratios.dat and DIR/plot.vars (for
+tests/bench/plot.gp) and
 prints table.txt.  With --docs, the block between "<!-- bench:begin -->" and
 "<!-- bench:end -->" in FILE is replaced by the provenance and table.md.
 Exits 1 when no configuration produced a number.
@@ -70,7 +71,7 @@ def read_kv(path):
 
 
 def read_raw(path):
-    runs, status = {}, None
+    runs, status = {}, []
     try:
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -78,7 +79,7 @@ def read_raw(path):
                 if not key:
                     continue
                 if key == "status":
-                    status = val
+                    status.append(val)
                     continue
                 try:
                     runs.setdefault(key, []).append(float(val))
@@ -117,15 +118,21 @@ def build(d):
         runs, status = read_raw(os.path.join(d, "raw", cid + ".txt"))
         if runs is None and cid not in wanted:
             continue
+        bad = [f"round {i + 1}: {x}" for i, x in enumerate(status or []) if x != "ok"]
+        if runs is None or not status:
+            summary = "not run"
+        elif bad:
+            summary = f"failed in {len(bad)} of {len(status)} rounds ({bad[0]})"
+        else:
+            summary = "ok"
         entry = {
             "id": cid, "n": num, "label": label, "short": short, "family": family,
-            "counterpart": counterpart, "measured": runs is not None,
-            "status": status or ("not run" if runs is None else "unknown"),
+            "counterpart": counterpart, "status": summary, "rounds": status or [],
             "runs": {}, "median": {}, "checks": {},
         }
         for k, vals in (runs or {}).items():
             if k.startswith("check_"):
-                entry["checks"][k[6:]] = int(vals[-1])
+                entry["checks"][k[6:]] = [int(v) for v in vals]
             else:
                 entry["runs"][k] = vals
                 entry["median"][k] = statistics.median(vals)
@@ -204,6 +211,9 @@ def plot_data(res, d):
                 vals.append(nan if v is None else f"{v * scale:.6g}")
             label = f"{c['n']} {c['short']}"
             f.write(f'{i} "{label}" {PLOT_COLOURS[c["family"]]} {" ".join(vals)}\n')
+    nratios = sum(1 for r in res["ratios"] if any(r[m] is not None for m, *_ in METRICS))
+    with open(os.path.join(d, "plot.vars"), "w", encoding="utf-8") as f:
+        f.write(f"nratios = {nratios}\n")
     # Relative performance, above 1 = gresec better: ratio for the
     # higher-is-better metrics, its inverse for RTT and CPU.
     with open(os.path.join(d, "ratios.dat"), "w", encoding="utf-8") as f:
