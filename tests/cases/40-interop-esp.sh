@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: pair
+# timeout: 900
 #
 # GRE over IPsec against Linux's own: gresec (left) and ip_gre + xfrm ESP in
 # transport mode with a "proto gre" policy (right), keyed with the same hex,

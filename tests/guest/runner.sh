@@ -47,7 +47,10 @@ for t in $TESTS; do
 	[ -n "$PEER" ] && barrier "$name.begin"
 	dmesg -C
 	start=$(date +%s.%N)
-	TEST_NAME=$name timeout --kill-after=10 "${TEST_TIMEOUT:-300}" \
+	# A test may ask for more time with a "# timeout: SECONDS" line.
+	limit=$(sed -n 's/^# timeout: \([0-9]*\)$/\1/p' "$REPO/tests/$t")
+	limit=${limit:-${TEST_TIMEOUT:-300}}
+	TEST_NAME=$name timeout --kill-after=10 "$limit" \
 		bash "$REPO/tests/$t" > "$results/$name.log" 2>&1
 	rc=$?
 	# Leave nothing behind for the next test; unloading also proves the
@@ -81,7 +84,7 @@ for t in $TESTS; do
 		reason=$(grep '^SKIP:' "$results/$name.log" | tail -n1)
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		verdict=FAIL
-		reason="timed out after ${TEST_TIMEOUT:-300}s"
+		reason="timed out after ${limit}s"
 	elif [ $rc -ne 0 ]; then
 		verdict=FAIL
 		reason=$(grep -E '^(FAIL|not ok)' "$results/$name.log" | head -n1)
