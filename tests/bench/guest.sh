@@ -32,7 +32,7 @@
 #   BENCH_CONFIGS  configurations, in order (default: all of the above)
 #   BENCH_RUNS     runs per measurement (default 3)
 #   BENCH_SECONDS  seconds per iperf3 run (default 3)
-#   BENCH_PINGS    pings per latency run (default 200, 10 ms apart)
+#   BENCH_PINGS    pings per latency run (default 100, 10 ms apart)
 #   BENCH_MTU      MTU of every tunnel device (default 1400: fits ESP in 1500)
 #   BENCH_QUICK=1  smoke mode: gre gresec gresec-gcm, 1 run of 1 s, 20 pings
 . "$REPO/tests/lib/common.sh"
@@ -48,7 +48,7 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 		"${BENCH_SECONDS:=1}" "${BENCH_PINGS:=20}"
 fi
 : "${BENCH_CONFIGS:=$ALL_CONFIGS}" "${BENCH_RUNS:=3}" "${BENCH_SECONDS:=3}" \
-	"${BENCH_PINGS:=200}" "${BENCH_MTU:=1400}" "${BENCH_OUT:=$SHARE}"
+	"${BENCH_PINGS:=100}" "${BENCH_MTU:=1400}" "${BENCH_OUT:=$SHARE}"
 export BENCH_CONFIGS BENCH_RUNS BENCH_SECONDS BENCH_PINGS BENCH_MTU BENCH_OUT \
 	BENCH_QUICK
 PORT=5201
