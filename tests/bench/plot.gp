@@ -12,7 +12,12 @@ dat = dir . "/plot.dat"
 rat = dir . "/ratios.dat"
 load dir . "/plot.vars"
 
-set terminal pngcairo size 1500,950 font "DejaVu Sans,10" noenhanced
+# term='dumb' draws text instead (quick, no fonts: the smoke test).
+if (exists("term") && term eq "dumb") {
+	set terminal dumb size 200,70
+} else {
+	set terminal pngcairo size 1500,950 font "DejaVu Sans,10" noenhanced
+}
 set output out
 set style fill solid 0.9 border -1
 set boxwidth 0.75

@@ -46,9 +46,11 @@ cat "$out/table.txt"
 grep -q '^3  *gresec GRE .*(.*×)' "$out/table.txt" || fail "table has no gresec row with a ratio"
 grep -q '^5 vs 4 .*n/a' "$out/table.txt" || fail "table does not mark the missing 5 vs 4 ratio n/a"
 expect_eq "$(grep -c '"' "$out/plot.dat")" 3 "chart data rows"
+# The chart script, drawn as text (a PNG costs a minute of emulated CPU).
 if command -v gnuplot > /dev/null; then
-	gnuplot -e "dir='$out'; out='$out/bench.png'" "$REPO/tests/bench/plot.gp" ||
+	gnuplot -e "dir='$out'; out='$out/chart.txt'; term='dumb'" "$REPO/tests/bench/plot.gp" ||
 		fail "gnuplot failed"
+	grep -q 'TCP, 1 stream' "$out/chart.txt" || fail "chart has no TCP panel"
+	ok "chart script draws ($(wc -l < "$out/chart.txt") lines of text)"
 	echo "# chart: ${SECONDS} s"
-	expect_eq "$(head -c 4 "$out/bench.png" | od -An -c | tr -d ' ')" '211PNG' "chart is a PNG"
 fi
