@@ -42,7 +42,7 @@ expect_err 22 "local must be a unicast" $SET "[($IFNAME, 'strz', 'gs0'), ($LOCAL
 expect_err 22 "remote must be a unicast" $SET "[($IFNAME, 'strz', 'gs0'), ($REMOTE, 'bin', 'ffffffff')]"
 # a valid attribute next to a bad one: nothing is applied
 expect_err 22 "mtu" $SET "[($IFNAME, 'strz', 'gs0'), ($TTL, 'u8', 9), ($MTU, 'u32', 30)]"
-expect_err 95 "." 99 "[]"
+expect_err 95 "" 99 "[]"
 
 after=$(ip netns exec ns1 gresec show gs0 -j | jq -c '.[0] | del(.stats)')
 expect_eq "$after" "$before" "configuration after rejected requests"

@@ -46,7 +46,8 @@ for combo in $ESP_COMBOS; do
 		esp=$(tshark -r /tmp/esp.pcap -Y esp 2>/dev/null | wc -l)
 		expect_eq "$gre" 0 "plaintext GRE packets on the wire ($prop $esn)"
 		expect_ge "$esp" 12 "ESP packets on the wire ($prop $esn)"
-		if [ -z "$esn" ]; then
+		# tshark 4.0 checks neither ESN ICVs nor ChaCha20-Poly1305.
+		if [ -z "$esn" ] && [ "$prop" != chacha20poly1305 ]; then
 			dec=$(tshark_esp /tmp/esp.pcap \
 				"$(tshark_sa 192.0.2.1 192.0.2.2 "$(printf '0x%08x' $spi12)" "$prop" "$k12" "$a12")" \
 				"$(tshark_sa 192.0.2.2 192.0.2.1 "$(printf '0x%08x' $spi21)" "$prop" "$k21" "$a21")")

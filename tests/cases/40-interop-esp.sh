@@ -87,7 +87,8 @@ for combo in $ESP_COMBOS; do
 		wait $cap 2>/dev/null || true
 		gre=$(tshark -r "/tmp/esp$i.pcap" -Y 'gre && !icmp' 2>/dev/null | wc -l)
 		expect_eq "$gre" 0 "plaintext GRE on the wire ($tag)"
-		if [ -z "$esn" ]; then
+		# tshark 4.0 checks neither ESN ICVs nor ChaCha20-Poly1305.
+		if [ -z "$esn" ] && [ "$prop" != chacha20poly1305 ]; then
 			dec=$(tshark_esp "/tmp/esp$i.pcap" \
 				"$(tshark_sa "192.0.2.1" "192.0.2.2" "$(printf '0x%08x' $spi1)" "$prop" "$k1" "$a1")" \
 				"$(tshark_sa "192.0.2.2" "192.0.2.1" "$(printf '0x%08x' $spi2)" "$prop" "$k2" "$a2")")
