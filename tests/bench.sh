@@ -15,7 +15,7 @@
 #   BENCH_RUNS      runs per measurement (default 3)
 #   BENCH_SECONDS   seconds per iperf3 run (default 3)
 #   BENCH_PINGS     pings per latency run (default 100)
-#   BENCH_QUICK=1   a quick run (configurations 2, 3, 5, one 2 s run)
+#   BENCH_QUICK=1   a quick run (configurations 2, 3, 5, one 1 s run)
 #   BENCH_DOCS=0    never touch docs/ (chart goes to build/bench/bench.png)
 #   BENCH_TIMEOUT   seconds the guest may take (default 2700)
 #   GRESEC_ACCEL=kvm  try KVM instead of TCG
