@@ -43,8 +43,12 @@ fi
 read -r krel bootdir <<< "$out"
 echo "check-debug: kernel $krel ready in $(($(date +%s) - t0))s ($bootdir)"
 
-# Debug kernels are several times slower under TCG: more time per test.
+# Debug kernels are several times slower under TCG (a fork+exec costs
+# ~250 ms instead of a few ms): more time per test and per VM.  Tests that
+# declare "# timeout: N" keep their N.
 export TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 export GRESEC_VM_TIMEOUT=${GRESEC_VM_TIMEOUT:-7200}
+# Booting to the runner takes ~35 s on a busy 2-core host; allow for worse.
+export VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
 export GRESEC_KERNELS=$krel GRESEC_BOOT_DIR=$bootdir
 exec tests/run.sh
