@@ -71,7 +71,8 @@ def read_kv(path):
 
 
 def read_raw(path):
-    runs, status = {}, []
+    """Per round (a round ends with its "status" line): {metric: value}, status."""
+    rounds, cur = [], {}
     try:
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -79,15 +80,18 @@ def read_raw(path):
                 if not key:
                     continue
                 if key == "status":
-                    status.append(val)
+                    rounds.append((cur, val))
+                    cur = {}
                     continue
                 try:
-                    runs.setdefault(key, []).append(float(val))
+                    cur[key] = float(val)
                 except ValueError:
                     pass
     except OSError:
-        return None, None
-    return runs, status
+        return None
+    if cur:
+        rounds.append((cur, "did not finish"))
+    return rounds
 
 
 def fmt(metric, v):
@@ -115,11 +119,13 @@ def build(d):
     wanted = meta.get("configs", "").split() or [c[0] for c in CONFIGS]
     configs = []
     for cid, num, label, family, counterpart, short in CONFIGS:
-        runs, status = read_raw(os.path.join(d, "raw", cid + ".txt"))
-        if runs is None and cid not in wanted:
+        rounds = read_raw(os.path.join(d, "raw", cid + ".txt"))
+        if rounds is None and cid not in wanted:
             continue
-        bad = [f"round {i + 1}: {x}" for i, x in enumerate(status or []) if x != "ok"]
-        if runs is None or not status:
+        rounds = rounds or []
+        status = [st for _, st in rounds]
+        bad = [f"round {i + 1}: {x}" for i, x in enumerate(status) if x != "ok"]
+        if not rounds:
             summary = "not run"
         elif bad:
             summary = f"failed in {len(bad)} of {len(status)} rounds ({bad[0]})"
@@ -127,31 +133,44 @@ def build(d):
             summary = "ok"
         entry = {
             "id": cid, "n": num, "label": label, "short": short, "family": family,
-            "counterpart": counterpart, "status": summary, "rounds": status or [],
+            "counterpart": counterpart, "status": summary, "rounds": status,
             "runs": {}, "median": {}, "checks": {},
         }
-        for k, vals in (runs or {}).items():
+        keys = sorted({k for vals, _ in rounds for k in vals})
+        for k in keys:
+            per_round = [vals.get(k) for vals, _ in rounds]
             if k.startswith("check_"):
-                entry["checks"][k[6:]] = [int(v) for v in vals]
-            else:
-                entry["runs"][k] = vals
-                entry["median"][k] = statistics.median(vals)
+                entry["checks"][k[6:]] = [None if v is None else int(v) for v in per_round]
+                continue
+            entry["runs"][k] = per_round
+            got = [v for v in per_round if v is not None]
+            if got:
+                entry["median"][k] = statistics.median(got)
         configs.append(entry)
     by_id = {c["id"]: c for c in configs}
+    nnum = {c[0]: c[1] for c in CONFIGS}
     ratios = []
     pairs = [(c["id"], c["counterpart"]) for c in configs if c["counterpart"]]
     pairs += [p for p in EXTRA_RATIOS if p[0] in by_id]
     for g, nat in pairs:
         gc, nc = by_id.get(g), by_id.get(nat)
-        nnum = dict((c[0], c[1]) for c in CONFIGS)
-        r = {"config": g, "vs": nat, "label": f"{nnum[g]} vs {nnum[nat]}"}
+        r = {"config": g, "vs": nat, "label": f"{nnum[g]} vs {nnum[nat]}",
+             "per_round": {}, "range": {}}
         for m, *_ in METRICS:
-            r[m] = ratio(gc["median"].get(m) if gc else None,
-                         nc["median"].get(m) if nc else None)
+            # Pair the two rows round by round: they ran a minute apart,
+            # under much the same load from the rest of the host.
+            gr = gc["runs"].get(m, []) if gc else []
+            nr = nc["runs"].get(m, []) if nc else []
+            per = [ratio(a, b) for a, b in zip(gr, nr)]
+            r["per_round"][m] = per
+            got = [x for x in per if x is not None]
+            r[m] = statistics.median(got) if got else None
+            r["range"][m] = [min(got), max(got)] if got else None
         ratios.append(r)
     return {"meta": meta, "units": UNITS, "configs": configs, "ratios": ratios,
-            "ratio_definition": "gresec median ÷ counterpart median, same boot: "
-            "above 1 is better for throughput and pps, below 1 is better for RTT and CPU/MB"}
+            "ratio_definition": "median over rounds of (gresec ÷ counterpart in that round), "
+            "same boot; range = lowest and highest round; above 1 is better for throughput "
+            "and pps, below 1 is better for RTT and CPU/MB"}
 
 
 def tables(res):
@@ -173,7 +192,9 @@ def tables(res):
     by_id = {c["id"]: c for c in res["configs"]}
     for r in res["ratios"]:
         rrows.append([r["label"], f"{LABEL[r['config']]} ÷ {LABEL[r['vs']]}"]
-                     + [fmt_ratio(r[m]) for m, *_ in METRICS])
+                     + [fmt_ratio(r[m]) + (f" [{r['range'][m][0]:.2f}–{r['range'][m][1]:.2f}]"
+                                           if r["range"].get(m) and r["range"][m][0] != r["range"][m][1] else "")
+                        for m, *_ in METRICS])
     failed = [c for c in res["configs"] if c["status"] != "ok"]
     notes = [f"{c['n']} {c['label']}: {c['status']}" for c in failed]
 
@@ -189,9 +210,11 @@ def tables(res):
         return "\n".join(out)
 
     runs = res["meta"].get("runs", "?")
-    legend = (f"Medians of {runs} run(s).  In brackets on gresec rows, and in the second table: "
-              "gresec ÷ its counterpart measured in the same boot (above 1 is better for "
-              "throughput and pps, below 1 is better for RTT and CPU/MB).")
+    legend = (f"Medians of {runs} round(s).  In brackets on gresec rows, and in the second table: "
+              "gresec ÷ its counterpart in the same boot, taken round by round (the two ran "
+              "a minute apart) and the median of those ratios shown, with the lowest and "
+              "highest round in square brackets.  Above 1 is better for throughput and pps, "
+              "below 1 is better for RTT and CPU/MB.")
     txt = text(head, rows) + "\n\n" + text(rhead, rrows) + "\n"
     mdt = md(head, rows) + "\n\n" + md(rhead, rrows) + "\n\n" + legend + "\n"
     if notes:
@@ -217,15 +240,17 @@ def plot_data(res, d):
     # Relative performance, above 1 = gresec better: ratio for the
     # higher-is-better metrics, its inverse for RTT and CPU.
     with open(os.path.join(d, "ratios.dat"), "w", encoding="utf-8") as f:
-        f.write("# pair " + " ".join(m for m, *_ in METRICS) + "\n")
+        f.write("# pair, then per metric: median ratio, lowest, highest round\n")
         by_id = {c["id"]: c for c in res["configs"]}
         for r in res["ratios"]:
             vals = []
             for m, _, _, _, higher in METRICS:
-                v = r[m]
-                if v is not None and not higher:
-                    v = 1 / v if v else None
-                vals.append(nan if v is None else f"{v:.4f}")
+                v, rng = r[m], r["range"].get(m)
+                trip = [v] + (list(rng) if rng else [None, None])
+                if not higher:
+                    trip = [1 / x if x else None for x in trip]
+                    trip[1], trip[2] = trip[2], trip[1]
+                vals += [nan if x is None else f"{x:.4f}" for x in trip]
             kind = {"gre": "GRE", "gre-gcm": "gcm", "gre-cbc": "cbc", "wg": "vs WG"}.get(r["vs"], "")
             name = f"{r['label'].replace(' vs ', '÷')} {kind}".strip()
             f.write(f'"{name}" {" ".join(vals)}\n')
