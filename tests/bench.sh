@@ -18,6 +18,7 @@
 #   BENCH_QUICK=1   a quick run (configurations 2, 3, 5, one 1 s run)
 #   BENCH_DOCS=0    never touch docs/ (chart goes to build/bench/bench.png)
 #   BENCH_TIMEOUT   seconds the guest may take (default 2700)
+#   BENCH_ICOUNT    TCG's -icount shift (default 2), or "off" for real time
 #   GRESEC_ACCEL=kvm  try KVM instead of TCG
 set -uo pipefail
 
@@ -68,8 +69,28 @@ mkdir -p "$share"
 for v in BENCH_CONFIGS BENCH_RUNS BENCH_SECONDS BENCH_PINGS BENCH_MTU BENCH_QUICK; do
 	[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}" >> "$share/bench.env"
 done
-accel=TCG
-case $(vm_accel) in *kvm*) accel=KVM ;; esac
+# Under TCG the guest's clock is the host's, so every other job on the host
+# shows up in the numbers (runs of the same configuration a minute apart
+# differed 5-fold with other VMs running).  With -icount, QEMU derives the
+# guest's time from the instructions it executes (one every 2^N ns): the
+# numbers then measure work done, in guest instructions, and the same run
+# repeats within a few percent however busy the host is.  icount needs
+# single-threaded TCG, so the two vCPUs take turns (the guest sees each of
+# them running at half speed).  BENCH_ICOUNT=off measures like the suite
+# runs (multi-threaded TCG, real time).
+icount=${BENCH_ICOUNT:-2}
+case $(vm_accel) in
+*kvm*) accel=KVM short=KVM ;;
+*)
+	if [ "$icount" = off ]; then
+		accel="TCG (multi-threaded, real time)" short="TCG, real time"
+	else
+		vm_accel() { echo "-accel tcg,thread=single -cpu max -icount shift=$icount"; }
+		accel="TCG (single-threaded, -icount shift=$icount: virtual time from instruction counts, $((1000 >> icount)) MIPS)"
+		short="TCG -icount shift=$icount"
+	fi
+	;;
+esac
 {
 	echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)"
@@ -110,8 +131,8 @@ docs=()
 python3 tests/bench/report.py "$share" "${docs[@]}" || exit 1
 png=$share/bench.png
 [ $full = 1 ] && png=docs/bench.png
-gnuplot -e "dir='$share'; out='$png'; subtitle='$(sed -n 's/^date=//p' "$share/meta.host"), $(sed -n 's/^describe=//p' "$share/meta.host"), kernel $k, $accel, $(sed -n 's/^host_cpu=//p' "$share/meta.host" | tr -d "'")'" \
-	tests/bench/plot.gp || exit 1
+sub="$(sed -n 's/^date=//p' "$share/meta.host"), $(sed -n 's/^describe=//p' "$share/meta.host"), kernel $k, $short, host $(sed -n 's/^host_cpu=//p' "$share/meta.host")"
+gnuplot -e "dir='$share'; out='$png'; subtitle='${sub//\'/}'" tests/bench/plot.gp || exit 1
 echo
 echo "bench: results in build/bench/results.json, build/bench/table.md, chart $png"
 [ $full = 1 ] && echo "bench: docs/bench.md updated with this run"
