@@ -263,9 +263,10 @@ def provenance(res):
             f"under {m.get('accel', '?')} ({m.get('guest_cpus', '?')} vCPUs, "
             f"{m.get('guest_mem_mb', '?')} MB, guest CPU \"{m.get('guest_cpu', '?')}\") on a host "
             f"\"{m.get('host_cpu', '?')}\" ({m.get('host_cpus', '?')} CPUs, shared with other jobs); "
-            f"{m.get('runs', '?')} runs of {m.get('seconds', '?')} s per iperf3 measurement and "
-            f"{m.get('pings', '?')} pings per latency run, tunnel MTU {m.get('mtu', '?')}, "
-            f"{m.get('iperf3', 'iperf3')}.")
+            f"{m.get('runs', '?')} rounds, {m.get('seconds', '?')} s per iperf3 run and "
+            f"{m.get('pings', '?')} pings per latency run (guest time), tunnel MTU {m.get('mtu', '?')}, "
+            f"{m.get('iperf3', 'iperf3')}"
+            + (f"; the VM ran for {m['wall']} s of host time." if m.get("wall") else "."))
 
 
 def update_docs(path, block):
