@@ -62,6 +62,9 @@ for combo in $ESP_COMBOS; do
 			ip xfrm policy add src "$REMOTE" dst "$LOCAL" proto gre dir in \
 				tmpl src "$REMOTE" dst "$LOCAL" proto esp mode transport
 		fi
+		# Both ends keyed before either captures: until the right's policy
+		# is in, its own IPv6 chatter (RS, MLD) rightly leaves in plaintext.
+		sync_peer "keyed$i"
 		tcpdump -i eth0 -U -w "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50' 2>/dev/null &
 		cap=$!
 		wait_for 30 test -e "/tmp/esp$i.pcap"
@@ -86,6 +89,7 @@ for combo in $ESP_COMBOS; do
 		kill $cap
 		wait $cap 2>/dev/null || true
 		gre=$(tshark -r "/tmp/esp$i.pcap" -Y 'gre && !icmp' 2>/dev/null | wc -l)
+		[ "$gre" = 0 ] || tshark -r "/tmp/esp$i.pcap" -Y 'gre && !icmp' 2>/dev/null | head -5
 		expect_eq "$gre" 0 "plaintext GRE on the wire ($tag)"
 		# tshark 4.0 checks neither ESN ICVs nor ChaCha20-Poly1305.
 		if [ -z "$esn" ] && [ "$prop" != chacha20poly1305 ]; then
