@@ -48,17 +48,24 @@ static inline void gresec_compat_dev_setup(struct net_device *dev)
 #define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) NL_SET_ERR_MSG_MOD(extack, fmt)
 #endif
 
+/* The doit hooks get the split op since 6.2 and the full op before it. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define gresec_genl_hook_ops genl_split_ops
+#else
+#define gresec_genl_hook_ops genl_ops
+#endif
+
 /* Before 6.3 a crypto completion got its request, not the request's data. */
 #include <linux/crypto.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-typedef void gresec_crypto_data_t;
+#define gresec_crypto_data_t void
 
 static inline void *gresec_crypto_data(void *data)
 {
 	return data;
 }
 #else
-typedef crypto_completion_data_t gresec_crypto_data_t;
+#define gresec_crypto_data_t crypto_completion_data_t
 
 static inline void *gresec_crypto_data(gresec_crypto_data_t *req)
 {

@@ -54,7 +54,8 @@
 /* Start of the temporary buffer: what a completion needs besides skb->cb. */
 struct gresec_esp_extra {
 	gresec_esp_done_t done;
-	__be32 saved;		/* input, ESN: bytes the seq-hi shift covered */
+	bool borrowed;		/* input, ESN: the seq-hi shift covered... */
+	__be32 saved;		/* ...these bytes of the IP header */
 };
 
 /* [extra | IV | aead_request + its context | sg[nfrags]], as esp4. */
@@ -97,16 +98,22 @@ static struct scatterlist *gresec_esp_req_sg(struct crypto_aead *aead,
 			     __alignof__(struct scatterlist));
 }
 
-/* Undo the ESN shift, free the buffer; returns the caller's continuation. */
-static gresec_esp_done_t gresec_esp_seal_finish(struct sk_buff *skb)
+/*
+ * Undo the ESN shift, free the buffer; returns the caller's continuation.
+ * With ESN the high sequence half sits between SPI and low half while the
+ * AEAD runs (RFC 4303 2.2.1: authenticated, never sent).
+ */
+static gresec_esp_done_t gresec_esp_finish(struct sk_buff *skb)
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	struct gresec_esp_extra *extra = cb->tmp;
 	gresec_esp_done_t done = extra->done;
 
 	if (cb->sa->esn) {
-		/* SPI | seq-hi | seq-lo  ->  SPI | seq-lo */
+		/* SPI | seq-hi | seq-lo  ->  [saved] | SPI | seq-lo */
 		memcpy(skb->data + 4, skb->data, 4);
+		if (extra->borrowed)
+			memcpy(skb->data, &extra->saved, 4);
 		__skb_pull(skb, 4);
 	}
 	kfree(cb->tmp);
@@ -114,14 +121,40 @@ static gresec_esp_done_t gresec_esp_seal_finish(struct sk_buff *skb)
 	return done;
 }
 
-static void gresec_esp_seal_done(gresec_crypto_data_t *data, int err)
+static void gresec_esp_done(gresec_crypto_data_t *data, int err)
 {
 	struct sk_buff *skb = gresec_crypto_data(data);
 
 	/* A backlogged request moving on; we never ask for backlog. */
 	if (err == -EINPROGRESS)
 		return;
-	gresec_esp_seal_finish(skb)(skb, err);
+	gresec_esp_finish(skb)(skb, err);
+}
+
+/*
+ * One allocation for the request, its IV and its scatterlist (@nfrags
+ * entries); returns it (for cb->tmp and kfree()) or NULL.
+ */
+static void *gresec_esp_req_alloc(struct gresec_sa *sa, struct sk_buff *skb,
+				  int nfrags, gresec_esp_done_t done,
+				  struct aead_request **req, u8 **iv,
+				  struct scatterlist **sg)
+{
+	struct crypto_aead *aead = sa->aead;
+	struct gresec_esp_extra *extra;
+	void *tmp;
+
+	tmp = gresec_esp_alloc_tmp(aead, nfrags);
+	if (!tmp)
+		return NULL;
+	extra = tmp;
+	extra->done = done;
+	extra->borrowed = false;
+	*iv = gresec_esp_tmp_iv(aead, tmp);
+	*req = gresec_esp_tmp_req(aead, *iv);
+	*sg = gresec_esp_req_sg(aead, *req);
+	aead_request_set_callback(*req, 0, gresec_esp_done, skb);
+	return tmp;
 }
 
 /*
@@ -136,8 +169,6 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	unsigned int assoclen = GRESEC_ESP_HLEN + (sa->esn ? 4 : 0) + sa->ivlen;
-	struct crypto_aead *aead = sa->aead;
-	struct gresec_esp_extra *extra;
 	unsigned int clen, plen, i;
 	struct aead_request *req;
 	struct scatterlist *sg;
@@ -164,14 +195,9 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	tail[plen - 1] = nexthdr;
 	pskb_put(skb, trailer, plen + sa->icvlen);
 
-	tmp = gresec_esp_alloc_tmp(aead, nfrags);
+	tmp = gresec_esp_req_alloc(sa, skb, nfrags, done, &req, &reqiv, &sg);
 	if (!tmp)
 		return -ENOMEM;
-	extra = tmp;
-	extra->done = done;
-	reqiv = gresec_esp_tmp_iv(aead, tmp);
-	req = gresec_esp_tmp_req(aead, reqiv);
-	sg = gresec_esp_req_sg(aead, req);
 
 	hdr = skb_push(skb, assoclen);
 	put_unaligned_be32(sa->spi, hdr);
@@ -189,7 +215,6 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		kfree(tmp);
 		return err;
 	}
-	aead_request_set_callback(req, 0, gresec_esp_seal_done, skb);
 	aead_request_set_crypt(req, sg, sg, clen, reqiv);
 	aead_request_set_ad(req, assoclen);
 
@@ -197,34 +222,8 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
 		return err;
-	gresec_esp_seal_finish(skb);
+	gresec_esp_finish(skb);
 	return err;
-}
-
-static gresec_esp_done_t gresec_esp_open_finish(struct sk_buff *skb)
-{
-	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
-	struct gresec_esp_extra *extra = cb->tmp;
-	gresec_esp_done_t done = extra->done;
-
-	if (cb->sa->esn) {
-		/* SPI | seq-hi | seq-lo  ->  (saved) | SPI | seq-lo */
-		memcpy(skb->data + 4, skb->data, 4);
-		memcpy(skb->data, &extra->saved, 4);
-		__skb_pull(skb, 4);
-	}
-	kfree(cb->tmp);
-	cb->tmp = NULL;
-	return done;
-}
-
-static void gresec_esp_open_done(gresec_crypto_data_t *data, int err)
-{
-	struct sk_buff *skb = gresec_crypto_data(data);
-
-	if (err == -EINPROGRESS)
-		return;
-	gresec_esp_open_finish(skb)(skb, err);
 }
 
 /*
@@ -260,20 +259,17 @@ int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	if (nfrags < 0)
 		return nfrags;
 
-	tmp = gresec_esp_alloc_tmp(aead, nfrags);
+	tmp = gresec_esp_req_alloc(sa, skb, nfrags, done, &req, &reqiv, &sg);
 	if (!tmp)
 		return -ENOMEM;
 	extra = tmp;
-	extra->done = done;
-	reqiv = gresec_esp_tmp_iv(aead, tmp);
-	req = gresec_esp_tmp_req(aead, reqiv);
-	sg = gresec_esp_req_sg(aead, req);
 	memcpy(reqiv, skb->data + GRESEC_ESP_HLEN, sa->ivlen);
 
 	if (sa->esn) {
 		/* Borrow the 4 bytes in front (the IP header, now private). */
 		hdr = skb_push(skb, 4);
 		memcpy(&extra->saved, hdr, 4);
+		extra->borrowed = true;
 		memcpy(hdr, hdr + 4, 4);
 		put_unaligned_be32(upper_32_bits(seq), hdr + 4);
 	}
@@ -283,10 +279,9 @@ int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	err = skb_to_sgvec(skb, sg, 0, skb->len);
 	if (unlikely(err < 0)) {
 		cb->tmp = tmp;
-		gresec_esp_open_finish(skb);
+		gresec_esp_finish(skb);
 		return err;
 	}
-	aead_request_set_callback(req, 0, gresec_esp_open_done, skb);
 	aead_request_set_crypt(req, sg, sg, elen + sa->icvlen, reqiv);
 	aead_request_set_ad(req, assoclen);
 
@@ -294,7 +289,7 @@ int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS)
 		return err;
-	gresec_esp_open_finish(skb);
+	gresec_esp_finish(skb);
 	return err;
 }
 

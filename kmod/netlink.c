@@ -22,13 +22,6 @@
 #include "netlink-gen.h"
 #include "sa.h"
 
-/* The doit hooks get the split op since 6.2 and the full op before it. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define gresec_genl_hook_ops genl_split_ops
-#else
-#define gresec_genl_hook_ops genl_ops
-#endif
-
 /* What pre_doit resolved, for the doit and for post_doit to release. */
 enum {
 	GRESEC_NL_PTR_DEV,
