@@ -6,25 +6,12 @@
 # wrong; changes need CAP_NET_ADMIN; a request that fails changes nothing;
 # a flood of random requests leaves the kernel and the tunnel working.
 . "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/netlink.sh"
 
 load_gresec
 netns_pair_setup key 3
-nl() { ip netns exec ns1 python3 "$REPO/tests/lib/nlraw.py" "$@"; }
 GET=1 SET=2 NET_GET=3
 IFINDEX=1 IFNAME=2 LOCAL=3 REMOTE=4 IFLAGS=7 TTL=9 MTU=13 PROTECTION=15
-
-# expect_err WANT-ERRNO WANT-MESSAGE-REGEX nlraw-args...
-expect_err() {
-	local errno=$1 msg=$2 out
-	shift 2
-	if out=$(nl "$@"); then
-		fail "request $* succeeded: $out"
-	fi
-	echo "$out"
-	grep -qE "^error -($errno): .*($msg)" <<< "$out" ||
-		fail "request $*: want errno $errno and message /$msg/, got: $out"
-	ok "rejected with errno $errno and \"${out#*: }\""
-}
 
 before=$(ip netns exec ns1 gresec show gs0 -j | jq -c '.[0] | del(.stats)')
 

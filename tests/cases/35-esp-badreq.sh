@@ -7,25 +7,14 @@
 # attributes, unknown SA on delete.  Keys never appear in dumps; the CLI
 # refuses bad arguments itself with one line and exit status 2.
 . "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/netlink.sh"
 . "$REPO/tests/lib/esp.sh"
 
 load_gresec
 netns_pair_setup
-nl() { ip netns exec ns1 python3 "$REPO/tests/lib/nlraw.py" "$@"; }
 SA_NEW=4 SA_DEL=5
 IFNAME=2 SA=17
 S_SPI=2 S_DIR=3 S_PROP=4 S_KEY=5 S_AUTH=6
-expect_err() {
-	local errno=$1 msg=$2 out
-	shift 2
-	if out=$(nl "$@"); then
-		fail "request $* succeeded: $out"
-	fi
-	echo "$out"
-	grep -qiE "^error -($errno): .*($msg)" <<< "$out" ||
-		fail "want errno $errno and /$msg/, got: $out"
-	ok "rejected: ${out#*: }"
-}
 k20=$(hexkey 20)
 base="($IFNAME, 'strz', 'gs0')"
 expect_err 22 "key" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 1), ($S_KEY, 'bin', '$(hexkey 16)')])]"
