@@ -488,6 +488,26 @@ uint32_t ipc_family_version(const struct ipc *ipc)
 
 #define BAD_REPLY() do { errno = EPROTO; return MNL_CB_ERROR; } while (0)
 
+/* A fixed-width attribute into whichever of @u8, @u32, @u64 is set. */
+static int scalar_attr(const struct nlattr *a, uint8_t *u8, uint32_t *u32,
+		       uint64_t *u64)
+{
+	if (u8) {
+		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+			BAD_REPLY();
+		*u8 = mnl_attr_get_u8(a);
+	} else if (u32) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			BAD_REPLY();
+		*u32 = mnl_attr_get_u32(a);
+	} else if (u64) {
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			BAD_REPLY();
+		*u64 = mnl_attr_get_u64(a);
+	}
+	return MNL_CB_OK;
+}
+
 static int u64_array_attr(const struct nlattr *a, uint64_t *v, unsigned int max,
 			  unsigned int pad)
 {
@@ -562,15 +582,8 @@ static int sa_attr(const struct nlattr *a, void *data)
 		/* KEY and AUTH_KEY are never dumped; ignore if they were. */
 		return MNL_CB_OK;
 	}
-	if (u32) {
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			BAD_REPLY();
-		*u32 = mnl_attr_get_u32(a);
-	} else if (u64) {
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			BAD_REPLY();
-		*u64 = mnl_attr_get_u64(a);
-	}
+	if (scalar_attr(a, NULL, u32, u64) != MNL_CB_OK)
+		return MNL_CB_ERROR;
 	sa->have[type] = true;
 	return MNL_CB_OK;
 }
@@ -623,15 +636,8 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 	default:
 		return MNL_CB_OK;
 	}
-	if (u32) {
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			BAD_REPLY();
-		*u32 = mnl_attr_get_u32(a);
-	} else if (u8) {
-		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
-			BAD_REPLY();
-		*u8 = mnl_attr_get_u8(a);
-	}
+	if (scalar_attr(a, u8, u32, NULL) != MNL_CB_OK)
+		return MNL_CB_ERROR;
 	t->have[type] = true;
 	return MNL_CB_OK;
 }
