@@ -4,13 +4,19 @@
 
   fuzz.py keys SEED                 the receiver's inbound SAs, one a line:
                                     "SPI DEV PROPOSAL KEY AUTHKEY|- WINDOW esn|-"
-  fuzz.py send SEED IFACE DSTMAC EXPECT.json
+  fuzz.py send SEED IFACE DSTMAC EXPECT.json [ROUNDS]
                                     build every packet, predict where each
                                     lands, then send them as Ethernet frames
                                     on IFACE (AF_PACKET: outer IP header,
-                                    fragments and TOS are ours to choose)
+                                    fragments and TOS are ours to choose);
+                                    with ROUNDS, wait for EXPECT.json.go and
+                                    send them all ROUNDS times more (phase 2)
   fuzz.py snap NS OUT.json          the receiver's counters
   fuzz.py check BEFORE AFTER EXPECT every counter moved by what was predicted
+  fuzz.py check2 BEFORE AFTER EXPECT.2  phase 2: ESP counters exact, GRE
+                                    counters in total
+  fuzz.py churn STOPFILE            (in the receiver's netns) reconfigure its
+                                    tunnels until STOPFILE exists
 
 The receiver is the "ns2" end of the test: 192.0.2.2 with the tunnels in
 TUNNELS and the inbound SAs of "keys".  Everything sent is decided by SEED
@@ -71,6 +77,7 @@ PROP = {  # key bytes, auth key bytes, IV, ICV, block (for the length check)
     "aes128-sha1": (16, 20, 16, 12, 16),
 }
 
+SENDER = None  # (iface, 0) for AF_PACKET
 INNER_SRC = bytes([198, 51, 100, 1])
 INNER_DST = bytes([198, 51, 100, 2])
 
@@ -747,10 +754,8 @@ def mac(s):
     return bytes(int(x, 16) for x in s.split(":"))
 
 
-def cmd_send(seed, iface, dstmac, expect_file):
-    t0 = time.time()
-    rnd, sas, pkts = generate(seed)
-    model = Model(sas)
+def predict(model, pkts):
+    """Counter moves, in total and per class, of sending pkts in order."""
     expect, classes, sizes = {}, {}, {}
     for pkt in pkts:
         c = pkt.cls + ("+frag" if pkt.frag else "")
@@ -759,29 +764,49 @@ def cmd_send(seed, iface, dstmac, expect_file):
             where = [model.gre(pkt.src, pkt.tos, pkt.payload)]
         else:
             where = model.esp(pkt.src, pkt.tos, pkt.payload, pkt.auth)
-        cls = classes.setdefault(pkt.cls + ("+frag" if pkt.frag else ""), {})
+        cls = classes.setdefault(c, {})
         for w in where:
             expect[w] = expect.get(w, 0) + 1
             cls[w] = cls.get(w, 0) + 1
-    with open("/sys/class/net/%s/address" % iface) as f:
-        srcmac = mac(f.read().strip())
-    frames = list(frames_of(rnd, pkts, srcmac, mac(dstmac)))
-    t1 = time.time()
+    return expect, classes, sizes
+
+
+def send_all(frames):
     sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    sk.bind((iface, 0))
-    sk.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+    sk.bind(SENDER)
     send = sk.send
     for fr in frames:
         while True:
             try:
                 send(fr)
                 break
-            except BlockingIOError:
-                time.sleep(0.001)
             except OSError as e:
-                if e.errno != 105:  # ENOBUFS: try again
+                if e.errno not in (11, 105):  # EAGAIN, ENOBUFS: again
                     raise
                 time.sleep(0.001)
+    sk.close()
+
+
+def wait_for(path, secs):
+    for _ in range(secs * 10):
+        if os.path.exists(path):
+            return
+        time.sleep(0.1)
+    sys.exit("fuzz: %s never appeared" % path)
+
+
+def cmd_send(seed, iface, dstmac, expect_file, rounds):
+    global SENDER
+    SENDER = (iface, 0)
+    t0 = time.time()
+    rnd, sas, pkts = generate(seed)
+    model = Model(sas)
+    expect, classes, sizes = predict(model, pkts)
+    with open("/sys/class/net/%s/address" % iface) as f:
+        srcmac = mac(f.read().strip())
+    frames = list(frames_of(rnd, pkts, srcmac, mac(dstmac)))
+    t1 = time.time()
+    send_all(frames)
     t2 = time.time()
     nfrag = sum(1 for p in pkts if p.frag)
     print("fuzz seed %d: %d packets (%d of them as fragments) in %d frames; built in %.1fs, sent in %.1fs"
@@ -792,6 +817,31 @@ def cmd_send(seed, iface, dstmac, expect_file):
     with open(expect_file, "w") as f:
         json.dump({"seed": seed, "packets": len(pkts), "frames": len(frames),
                    "counters": expect}, f, indent=1, sort_keys=True)
+    if not rounds:
+        return
+    # Phase 2: the same frames again, rounds times, while the test changes
+    # the tunnels' configuration underneath.  Which GRE counter a packet
+    # lands in then depends on the timing, but not whether it lands in one
+    # (totals per layer), and the ESP layer does not look at the tunnel's
+    # configuration at all (exact per SA counter).
+    exp2 = {}
+    for _ in range(rounds):
+        e, _, _ = predict(model, pkts)
+        for k, v in e.items():
+            exp2[k] = exp2.get(k, 0) + v
+    esp = {k: v for k, v in exp2.items() if k.startswith("sa.") or k == "net.esp_unknown_spi"}
+    gre_total = sum(v for k, v in exp2.items() if k.startswith("gs") or k == "net.rx_no_tunnel")
+    with open(expect_file + ".2", "w") as f:
+        json.dump({"frames": rounds * len(frames), "esp": esp, "gre_total": gre_total,
+                   "uncounted": {k: v for k, v in exp2.items() if k.startswith("uncounted.")}},
+                  f, indent=1, sort_keys=True)
+    open(expect_file + ".ready", "w").close()
+    wait_for(expect_file + ".go", 300)
+    t3 = time.time()
+    for _ in range(rounds):
+        send_all(frames)
+    print("fuzz seed %d, phase 2: the same %d frames %d times more in %.1fs"
+          % (seed, len(frames), rounds, time.time() - t3))
 
 
 def cmd_snap(ns, out_file):
@@ -838,6 +888,82 @@ def cmd_check(before_file, after_file, expect_file):
     return 1 if bad else 0
 
 
+def cmd_check2(before_file, after_file, expect_file):
+    before = json.load(open(before_file))
+    after = json.load(open(after_file))
+    exp = json.load(open(expect_file))
+    bad = 0
+    for k in sorted(set(exp["esp"]) | {k for k in after if k.startswith("sa.")} |
+                    {"net.esp_unknown_spi"}):
+        got = after.get(k, 0) - before.get(k, 0)
+        want = exp["esp"].get(k, 0)
+        if got or want:
+            print("  %-32s %7d %s" % (k, got, "" if got == want else "  MISMATCH: want %d" % want))
+        bad += got != want
+    got = sum(after[k] - before.get(k, 0) for k in after
+              if k.startswith("gs") or k == "net.rx_no_tunnel")
+    print("  %-32s %7d %s" % ("GRE layer, all counters", got,
+                              "" if got == exp["gre_total"] else
+                              "  MISMATCH: want %d" % exp["gre_total"]))
+    bad += got != exp["gre_total"]
+    return 1 if bad else 0
+
+
+def cmd_churn(stop_file):
+    """Reconfigure the receiver's tunnels as fast as netlink allows until
+    stop_file appears, then put everything back: the RCU config swap,
+    rehashing on a new remote, link down and up (GRO cells, lookups that
+    skip a down tunnel), sequence state, protection, and dumps between."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from nlraw import Genl, encode, NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP
+    os.sched_setaffinity(0, {1})
+    g = Genl()
+    rt = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    rt.bind((0, 0))
+    idx = {d: socket.if_nametoindex(d) for d in TUNNELS}
+    SET, GET = 2, 1
+    IFNAME, REMOTE, IKEY, IFLAGS, PROTECTION = 2, 4, 5, 7, 15
+
+    def tset(dev, *attrs):
+        msgs, err = g.send(g.family, SET, encode([(IFNAME, "strz", dev)] + list(attrs)),
+                           NLM_F_REQUEST | NLM_F_ACK)
+        if err:
+            sys.exit("churn: set %s %r: %r" % (dev, attrs, err))
+
+    def link(dev, up):
+        msg = struct.pack("=BxHiII", 0, 0, idx[dev], 1 if up else 0, 1)
+        rt.send(struct.pack("=IHHII", 16 + len(msg), 16, NLM_F_REQUEST | NLM_F_ACK, 1, 0) + msg)
+        data = rt.recv(65536)
+        err = struct.unpack("=i", data[16:20])[0]
+        if err:
+            sys.exit("churn: link %s: %d" % (dev, err))
+
+    remote = {a: struct.unpack("=I", ip4(a))[0] for a in ("192.0.2.1", "192.0.2.98")}
+    ops = [
+        lambda: tset("gs2", (IFLAGS, "u32", 0)),
+        lambda: tset("gs2", (IFLAGS, "u32", 4)),
+        lambda: tset("gs1", (IFLAGS, "u32", 0)),
+        lambda: tset("gs1", (IFLAGS, "u32", 3), (IKEY, "u32", 42)),
+        lambda: tset("gs0", (REMOTE, "u32", remote["192.0.2.98"])),
+        lambda: tset("gs0", (REMOTE, "u32", remote["192.0.2.1"])),
+        lambda: tset("gs3", (PROTECTION, "u32", 0)),
+        lambda: tset("gs3", (PROTECTION, "u32", 1)),
+        lambda: link("gs3", False),
+        lambda: link("gs3", True),
+        lambda: link("gs1", False),
+        lambda: link("gs1", True),
+        lambda: g.send(g.family, GET, b"", NLM_F_REQUEST | NLM_F_DUMP),
+        lambda: g.send(g.family, 3, b"", NLM_F_REQUEST | NLM_F_ACK),
+    ]
+    n = 0
+    while not os.path.exists(stop_file):
+        ops[n % len(ops)]()
+        n += 1
+    for i in (1, 3, 5, 7, 9, 11):
+        ops[i]()
+    print("churn: %d configuration changes and dumps" % n)
+
+
 def main():
     a = sys.argv[1:]
     if a[0] == "keys":
@@ -847,7 +973,11 @@ def main():
                                              k[spi][1].hex() or "-", win, "esn" if esn else "-"))
     elif a[0] == "send":
         os.sched_setaffinity(0, {0})
-        cmd_send(int(a[1]), a[2], a[3], a[4])
+        cmd_send(int(a[1]), a[2], a[3], a[4], int(a[5]) if len(a) > 5 else 0)
+    elif a[0] == "churn":
+        cmd_churn(a[1])
+    elif a[0] == "check2":
+        sys.exit(cmd_check2(a[1], a[2], a[3]))
     elif a[0] == "snap":
         cmd_snap(a[1], a[2])
     elif a[0] == "check":
