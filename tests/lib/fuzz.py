@@ -349,11 +349,12 @@ class Model:
 # --- the packets --------------------------------------------------------------
 
 class Pkt:
-    __slots__ = ("cls", "src", "proto", "tos", "payload", "auth", "frag")
+    __slots__ = ("cls", "src", "proto", "tos", "payload", "auth", "frag", "opts")
 
     def __init__(self, cls, src, proto, payload, tos=0, auth=None, frag=None):
         self.cls, self.src, self.proto, self.payload = cls, src, proto, payload
         self.tos, self.auth, self.frag = tos, auth, frag
+        self.opts = 0   # 32-bit words of outer IP options (NOPs)
 
 
 POOL = []
@@ -598,8 +599,11 @@ def gen_esp(rnd, sas):
             out.append(esp_pkt("esp-padding", sa, payload,
                                trailer=pad + bytes([rnd.randrange(len(payload) + padlen + 1, 256), 47])))
         else:
-            # padding longer than the minimum, still valid (RFC 4303 2.4)
+            # padding longer than the minimum, up to 255, still valid
+            # (RFC 4303 2.4)
             padlen = (-(len(payload) + 2)) % sa.align + sa.align * rnd.randrange(1, 12)
+            if rnd.random() < 0.3:
+                padlen = 255 - (len(payload) + 2 + 255) % sa.align
             out.append(esp_pkt("esp-padding", sa, payload, padlen=padlen))
 
     # next header other than GRE; 59 is a dummy packet (accepted, dropped)
@@ -681,6 +685,29 @@ def gen_esp(rnd, sas):
             inner = bytes(inner)
         out.append(esp_pkt("esp-inner", sa, inner, src=src, tos=rnd.randrange(4)))
 
+    # big: GRE and ESP up to the 64 KiB an IP datagram holds, which only
+    # fragments can bring (reassembled into a frag_list skb)
+    for _ in range(60):
+        sa = sas[rnd.choice(spis)]
+        size = rnd.choice([2000, 9000, 30000, 65515 - 8 - 16 - 16 - 16 - 20 - 16 - 32])
+        flags = rnd.choice(["", "C"])
+        inner = gre(flags, 0x0800, 0, 0, inner_v4(tos=rnd.randrange(4), size=size))
+        pkt = esp_pkt("esp-big", sa, inner, tos=rnd.randrange(4))
+        if rnd.random() < 0.3:
+            pkt.auth = None
+            p = bytearray(pkt.payload)
+            p[rnd.randrange(8, len(p))] ^= 0x80
+            pkt.payload = bytes(p)
+        pkt.frag = True
+        out.append(pkt)
+        dev = rnd.choice(list(SRC))
+        flags = "CK" if dev == "gs1" else ("S" if dev == "gs2" else rnd.choice(["", "C"]))
+        p = bytearray(gre(flags, 0x0800, 42, rnd.getrandbits(32),
+                          inner_v4(tos=rnd.randrange(4), size=size)))
+        if rnd.random() < 0.3:
+            p[rnd.randrange(len(p))] ^= 0x80
+        out.append(Pkt("gre-big", SRC[dev], 47, bytes(p), frag=True))
+
     # ESN: the high half the receiver infers, across the 32-bit wrap, and
     # a sender that guessed it wrong
     sa = sas[0x1002]
@@ -703,6 +730,12 @@ def fragment(rnd, pkt):
     n = len(pkt.payload)
     if n < 16:
         return [(0, 0, pkt.payload)]
+    if n > 1400:
+        step = 8 * rnd.randrange(100, 186)
+        frags = [(o, o + step < n, pkt.payload[o:o + step]) for o in range(0, n, step)]
+        if rnd.random() < 0.5:
+            rnd.shuffle(frags)
+        return frags
     cuts = sorted({8 * rnd.randrange(1, (n + 7) // 8) for _ in range(rnd.randrange(1, 6))})
     cuts = [c for c in cuts if c < n]
     bounds = [0] + cuts + [n]
@@ -723,6 +756,11 @@ def generate(seed):
         for pkt in rnd.sample(src_list, 700):
             if len(pkt.payload) >= 16:
                 pkt.frag = True
+    # outer IP options (NOPs; ESN borrows the 4 bytes in front of ESP)
+    for src_list in lists:
+        for pkt in rnd.sample(src_list, 1000):
+            if not pkt.frag and len(pkt.payload) <= 1400:
+                pkt.opts = rnd.randrange(1, 11)
     # interleave the classes, keeping each one's own order
     merged = []
     idx = [0, 0]
@@ -744,8 +782,11 @@ def frames_of(rnd, pkts, srcmac, dstmac):
         parts = fragment(rnd, pkt) if pkt.frag else [(0, False, pkt.payload)]
         for off, more, data in parts:
             fo = (off // 8) | (0x2000 if more else 0)
-            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, pkt.tos, 20 + len(data), ident, fo,
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45 + pkt.opts, pkt.tos,
+                              20 + 4 * pkt.opts + len(data), ident, fo,
                               64, pkt.proto, 0, srcs[pkt.src], dst)
+            if pkt.opts:
+                hdr += b"\x01" * (4 * pkt.opts - 1) + b"\x00"
             hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
             yield eth + hdr + data
 
