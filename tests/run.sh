@@ -9,6 +9,8 @@
 #   GRESEC_KERNELS   kernel releases to test (default: newest 6.1 and 6.12)
 #   GRESEC_ACCEL=kvm try KVM instead of TCG
 #   GRESEC_VM_TIMEOUT seconds a VM may run all its tests (default 2400)
+#   FUZZ_SEED        seed for 17-fuzz, GRESEC_FUZZ_SEED for 12- and 16-
+#                    (each prints the seed it used; default random)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -15,7 +15,7 @@ echo 1 > /proc/sys/kernel/sysrq
 ROLE=$(sed -n 's/.*gresec\.role=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 # shellcheck source=/dev/null
 . "$S/env.$ROLE"
-export ROLE PEER KREL REPO GRESEC_DEMO
+export ROLE PEER KREL REPO GRESEC_DEMO FUZZ_SEED GRESEC_FUZZ_SEED
 hostname "$ROLE"
 ip link set lo up
 results=$S/results/$ROLE

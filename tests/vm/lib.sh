@@ -39,6 +39,9 @@ vm_prepare() {
 		echo "TESTS=\"$*\""
 		echo "TEST_TIMEOUT=${TEST_TIMEOUT:-300}"
 		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
+		# Rerunning a seeded fuzz test with its seed.
+		printf 'FUZZ_SEED=%q\n' "${FUZZ_SEED:-}"
+		printf 'GRESEC_FUZZ_SEED=%q\n' "${GRESEC_FUZZ_SEED:-}"
 	} > "$share/env.$role"
 }
 
