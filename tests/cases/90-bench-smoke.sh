@@ -8,7 +8,8 @@
 # 1-second run each, 20 pings) must move TCP bytes with 1 and 4 streams,
 # get UDP datagrams and ping replies through every configuration (and ESP packets
 # through the SAs), and tests/bench/report.py must turn that into
-# results.json and a table with the 3-vs-2 ratio.  No timing targets.
+# results.json, a table with the 3-vs-2 ratio and a docs block for this
+# kernel series, and tests/bench/plot.gp must draw it.  No timing targets.
 . "$REPO/tests/lib/common.sh"
 
 out=/tmp/bench-smoke
@@ -16,7 +17,12 @@ rm -rf "$out"
 BENCH_QUICK=1 BENCH_OUT=$out bash "$REPO/tests/bench/guest.sh" ||
 	fail "tests/bench/guest.sh exited with $?"
 echo "# guest script: ${SECONDS} s"
-python3 "$REPO/tests/bench/report.py" "$out" || fail "report.py failed"
+# docs/bench.md in miniature: another kernel's block must survive, and
+# this kernel's block is added (under its own heading) with the table.
+docs=$out/docs.md
+printf '%s\n' '## Results' '<!-- bench:begin 0.0 -->' 'other kernel' \
+	'<!-- bench:end 0.0 -->' > "$docs"
+python3 "$REPO/tests/bench/report.py" "$out" --docs "$docs" || fail "report.py failed"
 echo "# report: ${SECONDS} s"
 js=$out/results.json
 [ -s "$js" ] || fail "no results.json"
@@ -61,6 +67,12 @@ expect_eq "$r54" null "ratio against an unmeasured configuration"
 grep -q '^3  *gresec GRE .*(.*×)' "$out/table.txt" || fail "table has no gresec row with a ratio"
 grep -q '^5 vs 4 .*n/a' "$out/table.txt" || fail "table does not mark the missing 5 vs 4 ratio n/a"
 expect_eq "$(grep -c '"' "$out/plot.dat")" 3 "chart data rows"
+[[ $KREL =~ ^[0-9]+\.[0-9]+ ]] || fail "no kernel series in $KREL"
+ser=${BASH_REMATCH[0]}
+grep -qx 'other kernel' "$docs" || fail "report.py --docs dropped another kernel's block"
+sed -n "/^<!-- bench:begin $ser -->\$/,/^<!-- bench:end $ser -->\$/p" "$docs" |
+	grep -q "^| 3 | gresec GRE | .*(.*×)" || fail "no $ser block with the table in the docs"
+ok "report.py --docs wrote the $ser block and kept the other"
 echo "# checks: ${SECONDS} s"
 # The chart script, drawn as text (a PNG costs a minute of emulated CPU).
 if command -v gnuplot > /dev/null; then
