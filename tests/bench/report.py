@@ -265,7 +265,8 @@ def provenance(res):
     m = res["meta"]
     return (f"Measured {m.get('date', '?')} on commit `{m.get('commit', '?')}` "
             f"(`{m.get('describe', '?')}`): kernel {m.get('guest_kernel', '?')} in a QEMU guest "
-            f"under {m.get('accel', '?')} ({m.get('guest_cpus', '?')} vCPUs, "
+            f"under {m.get('accel', '?')} ({m.get('guest_cpus', '?')} "
+            f"vCPU{'' if m.get('guest_cpus') == '1' else 's'}, "
             f"{m.get('guest_mem_mb', '?')} MB, guest CPU \"{m.get('guest_cpu', '?')}\") on a host "
             f"\"{m.get('host_cpu', '?')}\" ({m.get('host_cpus', '?')} CPUs, shared with other jobs); "
             f"{m.get('runs', '?')} rounds, {m.get('seconds', '?')} s per iperf3 run and "
