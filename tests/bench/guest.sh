@@ -60,7 +60,8 @@ HZ=$(getconf CLK_TCK)
 # (every process costs under TCG); logged like common.sh's n.
 nb() {
 	local cmds l
-	cmds=$(cat)
+	IFS= read -r -d '' cmds || true
+	cmds=${cmds%$'\n'}
 	while read -r l; do echo "[+] $1: ip $l" >&2; done <<< "$cmds"
 	ip -n "$1" -batch - <<< "$cmds"
 }
@@ -121,10 +122,20 @@ gresec_tunnel() {
 	grep -q '^gresec ' /proc/modules || load_gresec "$MODULE"
 	local i
 	for i in 1 2; do
-		n ns$i ip link add gs0 type gresec
+		nb ns$i <<< "link add gs0 type gresec"
 		n ns$i gresec set gs0 local 192.0.2.$i remote 192.0.2.$((3 - i)) ttl 64 mtu "$BENCH_MTU"
 	done
 	inner gs0
+}
+
+# Random key bytes as hex from bash's getrandom()-backed $SRANDOM: no
+# head | od | tr per key (every process costs under TCG).
+hexkey() {
+	local s=""
+	while [ ${#s} -lt $(($1 * 2)) ]; do
+		printf -v s '%s%08x' "$s" "$SRANDOM"
+	done
+	echo "${s:0:$(($1 * 2))}"
 }
 
 # One SA per direction, keys shared by both ends.  SPI_OUT is ns1 -> ns2.
@@ -408,7 +419,7 @@ for round in $(seq 1 "$BENCH_RUNS"); do
 	[ $((round % 2)) = 0 ] && order=$reversed || order=$BENCH_CONFIGS
 	echo "### round $round of $BENCH_RUNS: $order"
 	for cfg in $order; do
-		t0=$(date +%s)
+		t0=$EPOCHSECONDS
 		log=$BENCH_OUT/logs/$cfg.$round.log
 		echo "=== $cfg (round $round)"
 		if server_up; then
@@ -430,9 +441,9 @@ for round in $(seq 1 "$BENCH_RUNS"); do
 			# A client killed mid-test can leave the server waiting: restart.
 			server_down
 		fi
-		t1=$(date +%s)
+		t1=$EPOCHSECONDS
 		cleanup
-		echo "$cfg: $(($(date +%s) - t0)) s (cleanup $(($(date +%s) - t1)) s)"
+		echo "$cfg: $((EPOCHSECONDS - t0)) s (cleanup $((EPOCHSECONDS - t1)) s)"
 	done
 done
 server_down

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The make bench chart: gnuplot -e "dir='build/bench'; out='docs/bench.png';
+# The make bench chart: gnuplot -e "dir='build/bench'; out='docs/bench-6.12.png';
 # subtitle='...'" tests/bench/plot.gp
 # Reads dir/plot.dat and dir/ratios.dat (written by tests/bench/report.py):
 # one panel per metric with a bar per configuration, and one panel with
 # gresec relative to its counterpart (above 1: gresec better).
 if (!exists("dir")) dir = "build/bench"
-if (!exists("out")) out = "docs/bench.png"
+if (!exists("out")) out = dir . "/bench.png"
 if (!exists("subtitle")) subtitle = ""
 dat = dir . "/plot.dat"
 rat = dir . "/ratios.dat"

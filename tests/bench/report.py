@@ -9,12 +9,17 @@ DIR holds raw/CONFIG.txt ("metric value" lines, one per run, and a final
 meta.host (key=value lines).  Writes DIR/results.json, DIR/table.txt,
 DIR/table.md, DIR/plot.dat, DIR/ratios.dat and DIR/plot.vars (for
 tests/bench/plot.gp) and
-prints table.txt.  With --docs, the block between "<!-- bench:begin -->" and
-"<!-- bench:end -->" in FILE is replaced by the provenance and table.md.
+prints table.txt.  With --docs, the block of the measured kernel series in
+FILE, between "<!-- bench:begin SERIES -->" and "<!-- bench:end SERIES -->"
+(SERIES: 6.1, 6.12, from the guest's kernel release), is replaced by the
+provenance and table.md; the other kernels' blocks are kept.  A series
+without a block gets one, under its own heading with its chart
+(bench-SERIES.png), at the end of FILE.
 Exits 1 when no configuration produced a number.
 """
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -260,7 +265,8 @@ def provenance(res):
     m = res["meta"]
     return (f"Measured {m.get('date', '?')} on commit `{m.get('commit', '?')}` "
             f"(`{m.get('describe', '?')}`): kernel {m.get('guest_kernel', '?')} in a QEMU guest "
-            f"under {m.get('accel', '?')} ({m.get('guest_cpus', '?')} vCPUs, "
+            f"under {m.get('accel', '?')} ({m.get('guest_cpus', '?')} "
+            f"vCPU{'' if m.get('guest_cpus') == '1' else 's'}, "
             f"{m.get('guest_mem_mb', '?')} MB, guest CPU \"{m.get('guest_cpu', '?')}\") on a host "
             f"\"{m.get('host_cpu', '?')}\" ({m.get('host_cpus', '?')} CPUs, shared with other jobs); "
             f"{m.get('runs', '?')} rounds, {m.get('seconds', '?')} s per iperf3 run and "
@@ -269,13 +275,27 @@ def provenance(res):
             + (f"; the VM ran for {m['wall']} s of host time." if m.get("wall") else "."))
 
 
-def update_docs(path, block):
+def series(res):
+    """The kernel series measured ("6.1", "6.12"), from the guest's release."""
+    m = re.match(r"(\d+\.\d+)", res["meta"].get("guest_kernel", ""))
+    if not m:
+        sys.exit("report: no guest kernel release in meta.guest: cannot pick a docs block")
+    return m.group(1)
+
+
+def update_docs(path, block, ser):
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+    begin, end = f"<!-- bench:begin {ser} -->", f"<!-- bench:end {ser} -->"
     a, b = text.find(begin), text.find(end)
+    if a < 0 and b < 0:
+        # A kernel series measured for the first time: a section of its own.
+        text = (text.rstrip("\n") + f"\n\n### Linux {ser}\n\n"
+                f"![make bench chart, Linux {ser}](bench-{ser}.png)\n\n"
+                f"{begin}\n{end}\n")
+        a, b = text.find(begin), text.find(end)
     if a < 0 or b < a:
-        sys.exit(f"report: no {begin} ... {end} block in {path}")
+        sys.exit(f"report: no well-formed {begin} ... {end} block in {path}")
     text = text[:a + len(begin)] + "\n" + block + text[b:]
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -303,7 +323,7 @@ def main():
         f.write(mdt)
     plot_data(res, d)
     if docs:
-        update_docs(docs, provenance(res) + "\n\n" + mdt)
+        update_docs(docs, provenance(res) + "\n\n" + mdt, series(res))
     sys.stdout.write(txt)
     if not any(c["median"] for c in res["configs"]):
         print("report: no configuration produced a number", file=sys.stderr)
