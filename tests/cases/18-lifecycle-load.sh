@@ -334,7 +334,9 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	total=$((total + sum))
 done
 echo "churn: $total operations in $ROUNDS rounds, $((EPOCHSECONDS - t_start))s"
-expect_ge "$total" 2000 "operations under load"
+# A floor against a stalled churn, not a target: release kernels do 14000+
+# here under TCG, the debug kernel (KASAN, lockdep) about 2500.
+expect_ge "$total" 1000 "operations under load"
 
 # --- after: reload and a fresh tunnel -----------------------------------------
 echo "# fresh tunnel, at $((EPOCHSECONDS - t_start))s"
