@@ -30,23 +30,27 @@ MAX_N = 400
 NAME = "gf0"
 
 
+# Opened once: opening it while armed would itself be an allocation.
+FAIL_NTH = None
+
+
 def fail_nth(n):
-    # Only this thread's allocations count; reading back 0 means the N-th
-    # one happened (and failed), anything else that the request made fewer.
-    with open("/proc/thread-self/fail-nth", "w") as f:
-        f.write(str(n))
+    # Only this thread's allocations count from here on.
+    os.pwrite(FAIL_NTH, str(n).encode(), 0)
 
 
 def fail_nth_left():
-    with open("/proc/thread-self/fail-nth") as f:
-        left = int(f.read())
-    with open("/proc/thread-self/fail-nth", "w") as f:
-        f.write("0")
+    # 0: the n-th allocation happened (and failed); more: the request made
+    # fewer.  Reading and disarming allocate nothing.
+    left = int(os.pread(FAIL_NTH, 32, 0))
+    os.pwrite(FAIL_NTH, b"0", 0)
     return left
 
 
 def main():
+    global FAIL_NTH
     ns, local, remote = sys.argv[1:4]
+    FAIL_NTH = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
     g, r = sockets(ns)[ns]
 
     def link_exists():
