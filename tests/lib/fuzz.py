@@ -47,6 +47,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gresend import INNER_DST, INNER_SRC, csum  # noqa: E402
+
 try:
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
@@ -78,21 +81,10 @@ PROP = {  # key bytes, auth key bytes, IV, ICV, block (for the length check)
 }
 
 SENDER = None  # (iface, 0) for AF_PACKET
-INNER_SRC = bytes([198, 51, 100, 1])
-INNER_DST = bytes([198, 51, 100, 2])
 
 
 def ip4(a):
     return socket.inet_aton(a)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def keys(seed):
