@@ -55,6 +55,7 @@ for combo in $ESP_COMBOS; do
 			expect_eq "$notgre" 0 "ESP packets tshark did not decrypt to GRE ($prop)"
 		fi
 
+		sa_settle ns1 ns2 gs0 $spi12
 		out_pk=$(sa_counter ns1 gs0 out $spi12 packets)
 		in_pk=$(sa_counter ns2 gs0 in $spi12 packets)
 		expect_ge "$out_pk" 6 "ns1 outbound SA packets ($prop $esn)"

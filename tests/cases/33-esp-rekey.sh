@@ -63,11 +63,7 @@ for ns in ns1 ns2; do
 		jq '[.[0].sas[].stats | to_entries[] | select(.key | test("drop")) | .value] | add // 0')
 	expect_eq "$sadrops" 0 "$ns SA drop counters"
 done
-# The last packets may still be in flight between the two reads.
-rekey_settled() {
-	[ "$(sa_counter ns2 gs0 in 0x5101 packets)" = "$(sa_counter ns1 gs0 out 0x5101 packets)" ]
-}
-wait_for 50 rekey_settled || ip netns exec ns1 ip -s link show veth1
+sa_settle ns1 ns2 gs0 0x5101
 expect_eq "$(sa_counter ns2 gs0 in 0x5101 packets)" "$(sa_counter ns1 gs0 out 0x5101 packets)" \
 	"new SA: every packet ns1 sent arrived at ns2"
 n ns1 gresec show gs0

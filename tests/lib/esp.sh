@@ -92,3 +92,13 @@ sa_counter() {
 		jq -r --arg dir "$3" --argjson spi "$(($4))" \
 			'.[0].sas[] | select(.dir == $dir and .spi == $spi) | .stats.'"$5"
 }
+
+# sa_settle NS_OUT NS_IN DEV SPI: wait (up to 5 s) until the inbound SA
+# has counted exactly the packets the outbound one sent, so that packets
+# still in flight, or sent between two reads, do not skew a comparison.
+sa_pair_equal() {
+	[ "$(sa_counter "$2" "$3" in "$4" packets)" = "$(sa_counter "$1" "$3" out "$4" packets)" ]
+}
+sa_settle() {
+	wait_for 50 sa_pair_equal "$@" || true
+}
