@@ -93,12 +93,18 @@ sa_counter() {
 			'.[0].sas[] | select(.dir == $dir and .spi == $spi) | .stats.'"$5"
 }
 
-# sa_settle NS_OUT NS_IN DEV SPI: wait (up to 5 s) until the inbound SA
-# has counted exactly the packets the outbound one sent, so that packets
-# still in flight, or sent between two reads, do not skew a comparison.
-sa_pair_equal() {
-	[ "$(sa_counter "$2" "$3" in "$4" packets)" = "$(sa_counter "$1" "$3" out "$4" packets)" ]
-}
-sa_settle() {
-	wait_for 50 sa_pair_equal "$@" || true
+# sa_pair_read NS_OUT NS_IN DEV SPI: the packet counts of an outbound SA
+# and of its inbound peer into SA_OUT and SA_IN, taken again (up to 5 s)
+# until one pair of reads agrees: a packet still in flight, or sent between
+# the two reads (the tunnel's own IPv6 chatter), would skew a single pair.
+sa_pair_read() {
+	local tries=50
+	while :; do
+		SA_OUT=$(sa_counter "$1" "$3" out "$4" packets)
+		SA_IN=$(sa_counter "$2" "$3" in "$4" packets)
+		[ "$SA_IN" = "$SA_OUT" ] && return 0
+		tries=$((tries - 1))
+		[ $tries -gt 0 ] || return 1
+		sleep 0.1
+	done
 }
