@@ -48,6 +48,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gresend  # noqa: E402
 from gresend import INNER_DST, INNER_SRC, csum  # noqa: E402
 
 try:
@@ -119,24 +120,8 @@ def inner_v6(tc=0, size=8):
 
 def gre(flags="", proto=0x0800, key=0, seq=0, payload=b"", bits=0,
         csum_ok=True):
-    word = bits
-    opts = b""
-    if "C" in flags:
-        word |= 0x8000
-        opts += b"\0\0\0\0"
-    if "K" in flags:
-        word |= 0x2000
-        opts += struct.pack("!I", key & 0xFFFFFFFF)
-    if "S" in flags:
-        word |= 0x1000
-        opts += struct.pack("!I", seq & 0xFFFFFFFF)
-    pkt = struct.pack("!HH", word, proto) + opts + payload
-    if "C" in flags:
-        c = csum(pkt)
-        if not csum_ok:
-            c ^= 0x0101
-        pkt = pkt[:4] + struct.pack("!H", c) + pkt[6:]
-    return pkt
+    return gresend.gre(flags, proto, key & 0xFFFFFFFF, seq & 0xFFFFFFFF,
+                       csum_ok, payload, bits, csum_flip=0x0101)
 
 
 # --- ESP --------------------------------------------------------------------

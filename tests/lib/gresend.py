@@ -36,8 +36,9 @@ def inner_icmp(ident=0x4242, seq=1, tos=0):
 
 
 def gre(flags="", proto=0x0800, key=None, seq=None, csum_ok=True,
-        payload=None, bits=0):
-    """flags: 'C', 'K', 'S' letters present; bits: extra raw bits."""
+        payload=None, bits=0, csum_flip=0x5555):
+    """flags: 'C', 'K', 'S' letters present; bits: extra raw bits;
+    csum_flip: what a wrong checksum (csum_ok=False) is XORed with."""
     if payload is None:
         payload = inner_icmp()
     word = bits
@@ -55,7 +56,7 @@ def gre(flags="", proto=0x0800, key=None, seq=None, csum_ok=True,
     if "C" in flags:
         c = csum(pkt)
         if not csum_ok:
-            c ^= 0x5555
+            c ^= csum_flip
         pkt = pkt[:4] + struct.pack("!H", c) + pkt[6:]
     return pkt
 
