@@ -53,6 +53,9 @@ n ns1 gresec show gs0
 # Outer TTL and TOS on the wire: fixed values, then inherited from the inner
 # packet (its ECN bits are handled by RFC 6040, so use a DSCP-only TOS).
 outer() {
+	# tcpdump creates the file once it captures: a file left from the last
+	# call would let the ping start before it does.
+	rm -f /tmp/outer.pcap
 	ip netns exec ns2 timeout 30 tcpdump -i veth2 -U -c 2 -w /tmp/outer.pcap \
 		'ip proto 47 and src host 192.0.2.1' 2>/dev/null &
 	local cap=$!

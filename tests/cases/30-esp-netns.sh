@@ -31,6 +31,7 @@ for combo in $ESP_COMBOS; do
 			n ns2 gresec sa add gs0 dir out spi $spi21 $(gresec_sa_args "$prop" "$k21" "$a21") $esn
 			n ns1 gresec sa add gs0 dir in spi $spi21 $(gresec_sa_args "$prop" "$k21" "$a21") $esn
 		}
+		rm -f /tmp/esp.pcap
 		ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/esp.pcap 'ip proto 47 or ip proto 50' 2>/dev/null &
 		cap=$!
 		wait_for 30 test -e /tmp/esp.pcap

@@ -20,6 +20,7 @@ n ns1 gresec sa add gs0 dir out spi 0x3000 proposal aes128gcm16 key "$KEY"
 
 # 60 ESP packets reach ns2, which has no SA for them yet: counted as an
 # unknown SPI and captured.
+rm -f /tmp/r.pcap
 ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/r.pcap 'ip proto 50 and src host 192.0.2.1' 2>/dev/null &
 cap=$!
 wait_for 30 test -e /tmp/r.pcap

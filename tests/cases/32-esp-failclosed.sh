@@ -23,6 +23,7 @@ n ns1 gresec sa add gs0 dir in spi 0x4002 proposal aes256gcm16 key "$k2"
 expect_eq "$(ip netns exec ns1 gresec show gs0 -j | jq -r '.[0].protection')" required "protection after adding an outbound SA"
 ping_ok ns1 198.51.100.2
 
+rm -f /tmp/fc.pcap
 ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/fc.pcap 'ip proto 47 or ip proto 50' 2>/dev/null &
 cap=$!
 wait_for 30 test -e /tmp/fc.pcap

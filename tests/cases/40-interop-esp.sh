@@ -65,6 +65,7 @@ for combo in $ESP_COMBOS; do
 		# Both ends keyed before either captures: until the right's policy
 		# is in, its own IPv6 chatter (RS, MLD) rightly leaves in plaintext.
 		sync_peer "keyed$i"
+		rm -f "/tmp/esp$i.pcap"
 		tcpdump -i eth0 -U -w "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50' 2>/dev/null &
 		cap=$!
 		wait_for 30 test -e "/tmp/esp$i.pcap"
