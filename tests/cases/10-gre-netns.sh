@@ -13,10 +13,17 @@ netns_pair_setup
 # With sequence numbers on, packets that two CPUs sent at once may arrive
 # out of order; RFC 2890 lets the receiver drop them and ip_gre does too, so
 # rx_drop_seq is the one counter allowed to move here.
-drops_total() {
+drops() {
 	ip netns exec "$1" gresec show gs0 -j |
-		jq '[.[0].stats | to_entries[] | select(.key | test("drop")) |
-		     select(.key != "rx_drop_seq") | .value] | add'
+		jq -c '[.[0].stats | to_entries[] | select(.key | test("drop")) |
+			select(.key != "rx_drop_seq")] | from_entries'
+}
+
+# The drop counters that differ between two drops() readings, with by how much.
+drops_moved() {
+	jq -rn --argjson a "$1" --argjson b "$2" \
+		'[$b | to_entries[] | select(.value != $a[.key]) |
+		  "\(.key) +\(.value - $a[.key])"] | join(", ")'
 }
 
 for opts in "" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6"; do
@@ -29,6 +36,11 @@ for opts in "" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6"; do
 		n ns1 gresec set gs0 nokey nocsum noseq $opts
 		n ns2 gresec set gs0 nokey nocsum noseq $opts
 	fi
+	# Until both ends are set, one end's own IPv6 chatter (MLD, RS) may
+	# rightly be dropped by the other: count from here on.
+	sleep 0.5
+	d1=$(drops ns1)
+	d2=$(drops ns2)
 	tx0=$(tun_counter ns1 gs0 tx_packets)
 	rx0=$(tun_counter ns2 gs0 rx_packets)
 	ping_ok ns1 198.51.100.2
@@ -38,8 +50,8 @@ for opts in "" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6"; do
 	tcp_transfer ns2 ns1 2001:db8:1::1 300000 5002
 	expect_ge $(($(tun_counter ns1 gs0 tx_packets) - tx0)) 9 "ns1 tx packets (${opts:-none})"
 	expect_ge $(($(tun_counter ns2 gs0 rx_packets) - rx0)) 9 "ns2 rx packets (${opts:-none})"
-	expect_eq "$(drops_total ns1)" 0 "ns1 drop counters (${opts:-none})"
-	expect_eq "$(drops_total ns2)" 0 "ns2 drop counters (${opts:-none})"
+	expect_eq "$(drops_moved "$d1" "$(drops ns1)")" "" "ns1 drop counters that moved (${opts:-none})"
+	expect_eq "$(drops_moved "$d2" "$(drops ns2)")" "" "ns2 drop counters that moved (${opts:-none})"
 done
 
 # The configuration reads back as set.
