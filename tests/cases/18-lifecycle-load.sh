@@ -414,10 +414,14 @@ if [ -n "$suspects" ]; then
 	slab_snapshot "$W/slab4"
 	slab_delta "$W/slab2" "$W/slab3" "$W/slab4" > "$W/slab.delta2"
 	# cache, then its growth in each of the four batches
-	join <(sort "$W/slab.delta") <(sort "$W/slab.delta2") > "$W/slab.delta4"
+	# (no process substitution: the guest has no /dev/fd)
+	sort "$W/slab.delta" > "$W/slab.d1"
+	sort "$W/slab.delta2" > "$W/slab.d2"
+	join "$W/slab.d1" "$W/slab.d2" > "$W/slab.delta4"
+	echo "$suspects" > "$W/slab.suspects"
 	echo "slab: (cache, four batches):"
 	awk 'NR == FNR { s[$1]; next } $1 in s { print "  " $0 }' \
-		<(echo "$suspects") "$W/slab.delta4"
+		"$W/slab.suspects" "$W/slab.delta4"
 	leaks=$(awk -v t=$((SLAB_N / 2)) \
 		'$2 >= t && $3 >= t && $4 >= t && $5 >= t { printf "%s; ", $0 }' \
 		"$W/slab.delta4")
