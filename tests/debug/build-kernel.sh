@@ -40,6 +40,12 @@ log() { echo "debug-kernel: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ -r "$tarball" ] || die "no $tarball (apt-get install $pkg)"
+# The guests see the host's root, but with tmpfs over these (tests/vm/init):
+# modules cached below one would be invisible to them.
+case $(realpath -m "$cache")/ in
+/tmp/* | /run/* | /var/tmp/* | /var/log/* | /var/lib/bird/*)
+	die "GRESEC_DEBUG_CACHE=$cache: the test VMs mount tmpfs there and could not load its modules; pick another place" ;;
+esac
 pkgver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo unpackaged)
 key=$( { sha256sum < "$fragment"; echo "$pkgver"; echo "recipe $RECIPE"; } |
 	sha256sum | cut -c1-16)
