@@ -39,15 +39,20 @@ if ! make -s cli > "$log/build.log" 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-for k in "${kernels[@]}"; do
+# build_modules KREL: the release and debug builds of the module for KREL;
+# on failure, the errors and a FAIL line.
+build_modules() {
+	local t
 	for t in module module-debug; do
-		if ! make -s $t KDIR="/lib/modules/$k/build" >> "$log/build.log" 2>&1; then
+		if ! make -s $t KDIR="/lib/modules/$1/build" >> "$log/build.log" 2>&1; then
 			grep -E 'error|warning' "$log/build.log" | head -n 30
-			echo "FAIL $k build ($t)"
-			echo "0 passed, 1 failed"
-			exit 1
+			echo "FAIL $1 build ($t)"
+			return 1
 		fi
 	done
+}
+for k in "${kernels[@]}"; do
+	build_modules "$k" || { echo "0 passed, 1 failed"; exit 1; }
 done
 echo "check: built in $(($(date +%s) - t0))s"
 
@@ -182,8 +187,9 @@ done
 # failslab) once more on the KASAN + lockdep + kmemleak + failslab kernel
 # of make check-debug, where a report or a leak fails the test.  The whole
 # suite there (make check-debug) would take ~40 minutes more under TCG;
-# this subset (~17 minutes) is what fits CI's budget with a margin.  GRESEC_DEBUG_TESTS=regex
-# picks another subset, GRESEC_DEBUG_TESTS= turns the lane off.
+# this subset (~17 minutes) is what fits CI's budget with a margin.
+# GRESEC_DEBUG_TESTS=regex picks another subset, GRESEC_DEBUG_TESTS= turns
+# the lane off.
 debug_tests=${GRESEC_DEBUG_TESTS-'^(00|12|14|16|17|18|19|33|35)-'}
 netns_tests=()
 pair_tests=()
@@ -197,11 +203,8 @@ if [ ${#netns_tests[@]} -gt 0 ]; then
 		tail -n 25 "$log/debug-kernel.log" | sed 's/^/  | /'
 	else
 		read -r krel bootdir <<< "$out"
-		if ! { make -s module KDIR="/lib/modules/$krel/build" &&
-		       make -s module-debug KDIR="/lib/modules/$krel/build"; } >> "$log/build.log" 2>&1; then
+		if ! build_modules "$krel"; then
 			failed=$((failed + 1))
-			echo "FAIL $krel build (module)"
-			grep -E 'error|warning' "$log/build.log" | head -n 30
 		else
 			echo "check: debug kernel $krel and its module ready in $(($(date +%s) - t_debug))s"
 			# Everything runs several times slower there (a process
