@@ -87,10 +87,47 @@ static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
 	return 0;
 }
 
+/* The copy has empty route caches: freeing it needs no more than kfree(). */
 struct gresec_tunnel_cfg *gresec_tunnel_cfg_dup(struct gresec_tunnel *tun)
 {
-	return kmemdup(rtnl_dereference(tun->cfg), sizeof(*tun->cfg),
-		       GFP_KERNEL);
+	struct gresec_tunnel_cfg *cfg;
+
+	cfg = kmemdup(rtnl_dereference(tun->cfg), sizeof(*tun->cfg),
+		      GFP_KERNEL);
+	if (cfg)
+		memset(cfg->dst_cache, 0, sizeof(cfg->dst_cache));
+	return cfg;
+}
+
+static int gresec_tunnel_cfg_cache_init(struct gresec_tunnel_cfg *cfg)
+{
+	int err;
+
+	err = dst_cache_init(&cfg->dst_cache[0], GFP_KERNEL);
+	if (err)
+		return err;
+	err = dst_cache_init(&cfg->dst_cache[1], GFP_KERNEL);
+	if (err) {
+		dst_cache_destroy(&cfg->dst_cache[0]);
+		memset(cfg->dst_cache, 0, sizeof(cfg->dst_cache));
+	}
+	return err;
+}
+
+/* Also for a configuration whose caches were never set up. */
+void gresec_tunnel_cfg_free(struct gresec_tunnel_cfg *cfg)
+{
+	if (!cfg)
+		return;
+	dst_cache_destroy(&cfg->dst_cache[0]);
+	dst_cache_destroy(&cfg->dst_cache[1]);
+	kfree(cfg);
+}
+
+static void gresec_tunnel_cfg_free_rcu(struct rcu_head *head)
+{
+	gresec_tunnel_cfg_free(container_of(head, struct gresec_tunnel_cfg,
+					    rcu));
 }
 
 /*
@@ -107,15 +144,17 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 
 	ASSERT_RTNL();
 	err = gresec_tunnel_cfg_check(cfg, dev, extack);
+	if (err)
+		goto err_free;
+	err = gresec_tunnel_cfg_cache_init(cfg);
 	if (err) {
-		kfree(cfg);
-		return err;
+		NL_SET_ERR_MSG_MOD(extack, "out of memory for the route cache");
+		goto err_free;
 	}
 	err = dev_set_mtu(dev, cfg->mtu ?: gresec_tunnel_mtu_auto(dev, cfg));
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "mtu: the device refused it");
-		kfree(cfg);
-		return err;
+		goto err_free;
 	}
 
 	old = rtnl_dereference(tun->cfg);
@@ -134,8 +173,12 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 	memcpy(dev->broadcast, &cfg->remote, sizeof(cfg->remote));
 	if (cfg->remote != old->remote || cfg->local != old->local)
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
-	kfree_rcu(old, rcu);
+	call_rcu(&old->rcu, gresec_tunnel_cfg_free_rcu);
 	return 0;
+
+err_free:
+	gresec_tunnel_cfg_free(cfg);
+	return err;
 }
 
 /* sa.c hook: the outbound SA, and so the ESP overhead, changed. */
@@ -188,6 +231,11 @@ static int gresec_dev_init(struct net_device *dev)
 	cfg->tos_inherit = true;
 	cfg->pmtudisc = true;
 	cfg->protection = GRESEC_PROTECTION_NONE;
+	err = gresec_tunnel_cfg_cache_init(cfg);
+	if (err) {
+		kfree(cfg);
+		return err;
+	}
 	RCU_INIT_POINTER(tun->cfg, cfg);
 
 	tun->stats = netdev_alloc_pcpu_stats(struct gresec_pcpu_stats);
@@ -217,7 +265,7 @@ err_stats:
 	tun->stats = NULL;
 err_cfg:
 	RCU_INIT_POINTER(tun->cfg, NULL);
-	kfree(cfg);
+	gresec_tunnel_cfg_free(cfg);
 	return err;
 }
 
@@ -237,7 +285,7 @@ static void gresec_dev_free(struct net_device *dev)
 #ifndef GRESEC_CORE_TSTATS
 	free_percpu(dev->tstats);
 #endif
-	kfree(rcu_access_pointer(tun->cfg));
+	gresec_tunnel_cfg_free(rcu_access_pointer(tun->cfg));
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/rcupdate.h>
+#include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <linux/gresec.h>
 
@@ -31,6 +32,13 @@ struct gresec_tunnel_cfg {
 	bool pmtudisc;
 	u32 mtu;		/* 0: computed from the underlay route */
 	u32 protection;		/* enum gresec_protection */
+	/*
+	 * Routes to @remote for packets sent with this configuration, per
+	 * CPU, as ip_tunnel keeps them: [0] for GRE, [1] for ESP (policy
+	 * routing and xfrm may tell them apart).  Living in the snapshot,
+	 * they start empty whenever the configuration changes.
+	 */
+	struct dst_cache dst_cache[2];
 	struct rcu_head rcu;
 };
 
@@ -62,6 +70,7 @@ int gresec_device_init(void);
 void gresec_device_uninit(void);
 bool gresec_device_is_ours(const struct net_device *dev);
 struct gresec_tunnel_cfg *gresec_tunnel_cfg_dup(struct gresec_tunnel *tun);
+void gresec_tunnel_cfg_free(struct gresec_tunnel_cfg *cfg);
 int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 			    struct gresec_tunnel_cfg *cfg,
 			    struct netlink_ext_ack *extack);

@@ -367,7 +367,7 @@ static bool gresec_gre_protected(struct gresec_tunnel *tun,
  * which sends or counts it itself), else a counter.
  */
 static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
-					const struct gresec_tunnel_cfg *cfg,
+					struct gresec_tunnel_cfg *cfg,
 					struct sk_buff *skb)
 {
 	struct net_device *dev = tun->dev;
@@ -377,7 +377,9 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 	__be16 proto = skb->protocol;
 	struct gresec_xmit_cb *cb;
 	struct gresec_sa *sa = NULL;
+	struct dst_cache *cache;
 	unsigned int headroom;
+	bool cacheable;
 	unsigned int reason;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -421,11 +423,22 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 		fl4.flowi4_proto = IPPROTO_GRE;
 		fl4.fl4_gre_key = htonl(cfg->okey);
 	}
-	rt = ip_route_output_key(dev_net(dev), &fl4);
-	if (IS_ERR(rt)) {
-		DEV_STATS_INC(dev, tx_carrier_errors);
-		reason = GRESEC_STATS_A_TX_DROP_NO_ROUTE;
-		goto err_sa;
+	/*
+	 * The cache holds routes looked up with the configured TOS; a packet
+	 * whose inherited TOS differs may be routed differently (TOS rules).
+	 */
+	cache = &cfg->dst_cache[!!sa];
+	cacheable = RT_TOS(tos) == RT_TOS(cfg->tos);
+	rt = cacheable ? dst_cache_get_ip4(cache, &fl4.saddr) : NULL;
+	if (!rt) {
+		rt = ip_route_output_key(dev_net(dev), &fl4);
+		if (IS_ERR(rt)) {
+			DEV_STATS_INC(dev, tx_carrier_errors);
+			reason = GRESEC_STATS_A_TX_DROP_NO_ROUTE;
+			goto err_sa;
+		}
+		if (cacheable)
+			dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
 	}
 	if (rt->dst.dev == dev) {
 		DEV_STATS_INC(dev, collisions);
@@ -511,7 +524,7 @@ err_sa:
 }
 
 static void gresec_gre_xmit_skb(struct gresec_tunnel *tun,
-				const struct gresec_tunnel_cfg *cfg,
+				struct gresec_tunnel_cfg *cfg,
 				struct sk_buff *skb)
 {
 	unsigned int reason = gresec_gre_xmit_one(tun, cfg, skb);
@@ -523,7 +536,8 @@ static void gresec_gre_xmit_skb(struct gresec_tunnel *tun,
 netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct gresec_tunnel *tun = netdev_priv(dev);
-	const struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
+	/* Not const: its route caches are filled on the way. */
+	struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
 	struct sk_buff *segs, *next;
 
 	/*
