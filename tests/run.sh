@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: install what is needed, build the module (release and debug)
-# and the CLI for every test kernel, run every test in QEMU VMs on every
-# kernel, then the reliability tests once more on the debug kernel of make
-# check-debug (built once and cached), print one line per test and a final
-# "N passed, N failed" line.
+# and the CLI for every test kernel, run every test in QEMU VMs on Debian's
+# kernels, then the whole suite once more on the KASAN + lockdep + kmemleak
+# + failslab kernel of tests/debug/ (built once and cached: the debug-kernel
+# lane), print one line per test and a final "N passed, N failed" line.
 #
 #   TESTS=regex      run only tests whose name matches
 #   GRESEC_KERNELS   kernel releases to test (default: newest 6.1 and 6.12)
 #   GRESEC_ACCEL=kvm try KVM instead of TCG
-#   GRESEC_VM_TIMEOUT seconds a VM may run all its tests (default 2400)
+#   GRESEC_VM_TIMEOUT seconds a VM may run all its tests (default 2400;
+#                    GRESEC_DEBUG_VM_TIMEOUT on the debug kernel, 5400)
 #   FUZZ_SEED        seed for 17-fuzz, GRESEC_FUZZ_SEED for 12- and 16-
 #                    (each prints the seed it used; default random)
-#   GRESEC_DEBUG_TESTS regex of the tests the debug-kernel lane runs after
-#                    Debian's kernels (default below; empty: no such lane)
+#   GRESEC_DEBUG_TESTS regex of the tests the debug-kernel lane runs, of
+#                    those TESTS picks (default: all; empty: no such lane)
+#   GRESEC_DEBUG_ONLY=1 only that lane (make check-debug)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,15 +27,17 @@ cd "$repo" || exit 1
 t0=$(date +%s)
 vm_timeout=${GRESEC_VM_TIMEOUT:-2400}
 tests/deps.sh || { echo "check: installing dependencies failed"; exit 1; }
-read -r -a kernels <<< "$(tests/vm/kernels.sh)"
-if [ ${#kernels[@]} -eq 0 ]; then
+kernels=()
+[ "${GRESEC_DEBUG_ONLY:-0}" = 1 ] ||
+	read -r -a kernels <<< "$(tests/vm/kernels.sh)"
+if [ ${#kernels[@]} -eq 0 ] && [ "${GRESEC_DEBUG_ONLY:-0}" != 1 ]; then
 	echo "check: no kernel with headers found"
 	exit 1
 fi
 
 log=build/check
 mkdir -p "$log"
-echo "check: building the CLI and the module for ${kernels[*]}"
+echo "check: building the CLI and the module for ${kernels[*]:-the debug kernel}"
 if ! make -s cli > "$log/build.log" 2>&1; then
 	tail -n 30 "$log/build.log"
 	echo "0 passed, 1 failed"
@@ -51,7 +55,7 @@ build_modules() {
 		fi
 	done
 }
-for k in "${kernels[@]}"; do
+for k in "${kernels[@]+"${kernels[@]}"}"; do
 	build_modules "$k" || { echo "0 passed, 1 failed"; exit 1; }
 done
 echo "check: built in $(($(date +%s) - t0))s"
@@ -87,14 +91,25 @@ read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"
 read -r -a pair_tests <<< "$(select_tests pair | tr '\n' ' ')"
 
 # report KREL SHARE TOPO ROLES TEST...: one line per test, details on failure.
+# ROLES "claimed": the VM that claimed the test (run_kernel).
 report() {
-	local k=$1 share=$2 topo=$3 roles=$4
+	local k=$1 share=$2 topo=$3 want=$4
 	shift 4
-	local t name role verdict res why v
+	local t name role roles verdict res why v
 	for t in "$@"; do
 		name=$(basename "$t" .sh)
 		verdict=PASS
 		why=""
+		roles=$want
+		if [ "$roles" = claimed ]; then
+			roles=$(cat "$share/claim/$name/by" 2>/dev/null)
+			if [ -z "$roles" ]; then
+				failed=$((failed + 1))
+				printf 'FAIL %-22s %s/%s  (not run: its VMs stopped earlier)\n' \
+					"$k" "$topo" "$name"
+				continue
+			fi
+		fi
 		for role in $roles; do
 			res="$share/results/$role/$name.result"
 			if [ ! -e "$res" ]; then
@@ -140,62 +155,60 @@ report() {
 }
 SPLAT=$(sed -n "s/^SPLAT='\(.*\)'$/\1/p" tests/guest/runner.sh)
 
-# run_kernel KREL: the namespace VM and the VM pair run side by side (the
-# pair spends much of its time waiting on each other and on the network).
+# run_kernel KREL [PEER-KREL]: the namespace VM and the VM pair run side by
+# side, all sharing one directory.  The pair's gresec VM ("left") then takes
+# namespace tests from the end of the list while the namespace VM works
+# from its start, until they meet; a VM that dies leaves the rest to the
+# other.  The pair's native peer ("right", ip_gre + xfrm, never gresec) runs
+# PEER-KREL if given.
 # shellcheck disable=SC2034 # vm_run takes left_args/right_args by name
 run_kernel() {
-	local k=$1 ns_share=$repo/$log/$1/netns pair_share=$repo/$log/$1/pair
-	local ns_job pair_job port nic left_args right_args
-	rm -rf "$ns_share" "$pair_share"
-	mkdir -p "$repo/$log/$k"
+	local k=$1 peer_k=${2:-$1} share=$repo/$log/$1/vms
+	local ns_job="" pair_job="" claim="" port nic left_args right_args
+	rm -rf "$share"
+	mkdir -p "$share"
 	# Built once here: the VMs below start together and share it.
 	tests/vm/initramfs.sh "$k" "$repo/$log/$k/initrd-$k.gz"
 	if [ ${#netns_tests[@]} -gt 0 ]; then
-		mkdir -p "$ns_share"
-		vm_prepare "$ns_share" single "$k" "$repo" "" "${netns_tests[@]}"
-		vm_run "$ns_share" "$vm_timeout" "$k" single &
+		VM_CLAIM_TESTS="${netns_tests[*]}" vm_prepare "$share" single "$k" "$repo" ""
+		vm_run "$share" "$vm_timeout" "$k" single &
 		ns_job=$!
+		claim=$(printf '%s\n' "${netns_tests[@]}" | tac | tr '\n' ' ')
 	fi
 	if [ ${#pair_tests[@]} -gt 0 ]; then
-		mkdir -p "$pair_share"
 		port=$((20000 + RANDOM % 20000))
 		# Loopback-only link; offloads off so captures show wire bytes.
 		nic="virtio-net-pci,netdev=n0,csum=off,guest_csum=off"
 		left_args=(-netdev "socket,id=n0,listen=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:01")
 		right_args=(-netdev "socket,id=n0,connect=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:02")
-		vm_prepare "$pair_share" left "$k" "$repo" right "${pair_tests[@]}"
-		vm_prepare "$pair_share" right "$k" "$repo" left "${pair_tests[@]}"
-		vm_run "$pair_share" "$vm_timeout" "$k" left:left_args right:right_args &
+		VM_CLAIM_TESTS=$claim vm_prepare "$share" left "$k" "$repo" right "${pair_tests[@]}"
+		vm_prepare "$share" right "$peer_k" "$repo" left "${pair_tests[@]}"
+		vm_run "$share" "$vm_timeout" "$k" left:left_args "right:right_args:$peer_k" &
 		pair_job=$!
 	fi
-	if [ ${#netns_tests[@]} -gt 0 ]; then
-		wait $ns_job
-		report "$k" "$ns_share" netns single "${netns_tests[@]}"
-	fi
-	if [ ${#pair_tests[@]} -gt 0 ]; then
-		wait $pair_job
-		report "$k" "$pair_share" pair "left right" "${pair_tests[@]}"
-	fi
+	[ -n "$ns_job" ] && wait "$ns_job"
+	[ -n "$pair_job" ] && wait "$pair_job"
+	[ ${#netns_tests[@]} -gt 0 ] &&
+		report "$k" "$share" netns claimed "${netns_tests[@]}"
+	[ ${#pair_tests[@]} -gt 0 ] &&
+		report "$k" "$share" pair "left right" "${pair_tests[@]}"
 }
 
-for k in "${kernels[@]}"; do
+for k in "${kernels[@]+"${kernels[@]}"}"; do
 	run_kernel "$k"
 done
 
-# The debug-kernel lane: the tests that shake gresec hardest (in-module
-# self-tests, hostile packets and netlink requests, lifecycle under load,
-# failslab) once more on the KASAN + lockdep + kmemleak + failslab kernel
-# of make check-debug, where a report or a leak fails the test.  The whole
-# suite there (make check-debug) would take ~40 minutes more under TCG;
-# this subset (~17 minutes) is what fits CI's budget with a margin.
-# GRESEC_DEBUG_TESTS=regex picks another subset, GRESEC_DEBUG_TESTS= turns
-# the lane off.
-debug_tests=${GRESEC_DEBUG_TESTS-'^(00|12|14|16|17|18|19|33|35)-'}
+# The debug-kernel lane: the whole suite once more on the KASAN + lockdep +
+# kmemleak + failslab kernel (tests/debug/), where any kernel report, or a
+# leak kmemleak finds after a test, fails that test.
+debug_tests=${GRESEC_DEBUG_TESTS-.}
 netns_tests=()
 pair_tests=()
-[ -n "$debug_tests" ] &&
+if [ -n "$debug_tests" ]; then
 	read -r -a netns_tests <<< "$(select_tests netns "$debug_tests" | tr '\n' ' ')"
-if [ ${#netns_tests[@]} -gt 0 ]; then
+	read -r -a pair_tests <<< "$(select_tests pair "$debug_tests" | tr '\n' ' ')"
+fi
+if [ $((${#netns_tests[@]} + ${#pair_tests[@]})) -gt 0 ]; then
 	t_debug=$(date +%s)
 	if ! out=$(tests/debug/prepare.sh 2> "$log/debug-kernel.log"); then
 		failed=$((failed + 1))
@@ -207,12 +220,18 @@ if [ ${#netns_tests[@]} -gt 0 ]; then
 			failed=$((failed + 1))
 		else
 			echo "check: debug kernel $krel and its module ready in $(($(date +%s) - t_debug))s"
-			# Everything runs several times slower there (a process
-			# start costs ~250 ms under TCG): more time per boot and
-			# per test; tests with their own "# timeout: N" keep it.
+			# Everything runs 1.2 to 5 times slower there (a process
+			# start costs ~250 ms under TCG): more time per boot, per
+			# test and per VM; tests with their own "# timeout: N"
+			# keep it.
 			VM_BOOT_TIMEOUT=300
-			export TEST_TIMEOUT=900 GRESEC_BOOT_DIR=$bootdir
-			run_kernel "$krel"
+			vm_timeout=${GRESEC_DEBUG_VM_TIMEOUT:-5400}
+			export TEST_TIMEOUT=900 GRESEC_BOOT_DIR=$bootdir GRESEC_DEBUG_LANE=1
+			# The native peer of the pair tests is not what is
+			# under test: it runs Debian's 6.12 (when installed),
+			# which leaves the debug kernel more of the CPU.
+			peer=$(tests/vm/kernels.sh | tr ' ' '\n' | grep '^6\.12\.' | tail -n1)
+			run_kernel "$krel" "${peer:-$krel}"
 		fi
 	fi
 fi

@@ -26,7 +26,9 @@ drops_moved() {
 		  "\(.key) +\(.value - $a[.key])"] | join(", ")'
 }
 
-for opts in "" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6"; do
+opt_sets=("" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6")
+debug_lane && opt_sets=("" "key 0x10203 csum seq" "ikey 5 okey 6")
+for opts in "${opt_sets[@]}"; do
 	echo "# options: ${opts:-none}"
 	# shellcheck disable=SC2086
 	if [ "$opts" = "ikey 5 okey 6" ]; then

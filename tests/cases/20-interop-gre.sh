@@ -20,7 +20,9 @@ else
 fi
 
 i=0
-for opts in "none" "key 42" "csum" "seq" "key 7 csum seq"; do
+opt_sets=("none" "key 42" "csum" "seq" "key 7 csum seq")
+debug_lane && opt_sets=("none" "key 7 csum seq")
+for opts in "${opt_sets[@]}"; do
 	i=$((i + 1))
 	echo "# options: $opts"
 	o=$opts

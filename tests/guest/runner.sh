@@ -15,7 +15,7 @@ echo 1 > /proc/sys/kernel/sysrq
 ROLE=$(sed -n 's/.*gresec\.role=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 # shellcheck source=/dev/null
 . "$S/env.$ROLE"
-export ROLE PEER KREL REPO GRESEC_DEMO FUZZ_SEED GRESEC_FUZZ_SEED
+export ROLE PEER KREL REPO GRESEC_DEMO GRESEC_DEBUG_LANE FUZZ_SEED GRESEC_FUZZ_SEED
 hostname "$ROLE"
 ip link set lo up
 # Each ping flips the kernel's receive-timestamp static key on and off,
@@ -52,19 +52,40 @@ barrier() {
 	return 0
 }
 
-mkdir -p "$S/sync"
+# The tests to run: TESTS (with PEER, in step with it), then those of
+# CLAIM_TESTS that no other VM of this kernel has claimed yet (in the
+# share's claim/ directory; mkdir is atomic on the host), so the VMs of a
+# kernel share the namespace tests until none is left.
+plan() {
+	local t
+	for t in $TESTS; do
+		echo "peer $t"
+	done
+	for t in ${CLAIM_TESTS:-}; do
+		echo "claim $t"
+	done
+}
+
+mkdir -p "$S/sync" "$S/claim"
 # Kernels with kmemleak (make check-debug): a leak fails the test it follows.
 [ -w /sys/kernel/debug/kmemleak ] && bash "$REPO/tests/debug/kmemleak.sh" clear
-for t in $TESTS; do
+plan > /tmp/plan
+while read -r how t <&3; do
 	name=$(basename "$t" .sh)
+	if [ "$how" = claim ]; then
+		mkdir "$S/claim/$name" 2>/dev/null || continue
+		echo "$ROLE" > "$S/claim/$name/by"
+	fi
 	echo "$name" > "$S/current.$ROLE"
-	[ -n "$PEER" ] && barrier "$name.begin"
+	peer=$PEER
+	[ "$how" = claim ] && peer=""
+	[ -n "$peer" ] && barrier "$name.begin"
 	dmesg -C
 	start=$(date +%s.%N)
 	# A test may ask for more time with a "# timeout: SECONDS" line.
 	limit=$(sed -n 's/^# timeout: \([0-9]*\)$/\1/p' "$REPO/tests/$t")
 	limit=${limit:-${TEST_TIMEOUT:-300}}
-	TEST_NAME=$name timeout --kill-after=10 "$limit" \
+	PEER=$peer TEST_NAME=$name timeout --kill-after=10 "$limit" \
 		bash "$REPO/tests/$t" > "$results/$name.log" 2>&1
 	rc=$?
 	# Leave nothing behind for the next test; unloading also proves the
@@ -111,8 +132,8 @@ for t in $TESTS; do
 	printf '%s %s %s\n' "$verdict" \
 		"$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
 		"$reason" > "$results/$name.result"
-	[ -n "$PEER" ] && barrier "$name.end"
-done
+	[ -n "$peer" ] && barrier "$name.end"
+done 3< /tmp/plan
 echo done > "$S/done.$ROLE"
 sync
 echo o > /proc/sysrq-trigger

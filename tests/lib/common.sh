@@ -24,6 +24,16 @@ ok() {
 	echo "ok: $*"
 }
 
+# Whether this run is the debug-kernel lane (KASAN, lockdep, kmemleak under
+# TCG, where everything is several times slower).  That lane hunts memory
+# and locking errors, which depend on the code paths a test takes, not on
+# how often it repeats one: tests that loop over variants of one path (key
+# lengths, hash functions, GRE option sets) take one variant per path
+# there, and Debian's kernels run them all.  Both VMs of a pair agree.
+debug_lane() {
+	[ "${GRESEC_DEBUG_LANE:-}" = 1 ]
+}
+
 # Run a command in a namespace, showing it like WireGuard's netns.sh does.
 n() {
 	local ns=$1

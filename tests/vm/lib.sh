@@ -21,6 +21,8 @@ vm_accel() {
 }
 
 # vm_prepare SHARE ROLE KREL REPO PEER TESTS...: lay out a share for one VM.
+# VM_CLAIM_TESTS: tests it runs after TESTS unless another VM on the same
+# share has claimed them first (tests/guest/runner.sh).
 vm_prepare() {
 	local share=$1 role=$2 krel=$3 repo=$4 peer=$5
 	shift 5
@@ -37,8 +39,10 @@ vm_prepare() {
 		echo "KREL=$krel"
 		echo "REPO=/run/repo"
 		echo "TESTS=\"$*\""
+		echo "CLAIM_TESTS=\"${VM_CLAIM_TESTS:-}\""
 		echo "TEST_TIMEOUT=${TEST_TIMEOUT:-300}"
 		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
+		echo "GRESEC_DEBUG_LANE=${GRESEC_DEBUG_LANE:-}"
 		# Rerunning a seeded fuzz test with its seed.
 		printf 'FUZZ_SEED=%q\n' "${FUZZ_SEED:-}"
 		printf 'GRESEC_FUZZ_SEED=%q\n' "${GRESEC_FUZZ_SEED:-}"
@@ -46,19 +50,23 @@ vm_prepare() {
 }
 
 # vm_start SHARE ROLE KREL [QEMU ARGS...]: boot in the background; prints pid.
-# The kernel image is /boot/vmlinuz-KREL, or GRESEC_BOOT_DIR/vmlinuz-KREL for
-# a kernel built outside the package manager (tests/check-debug.sh).
+# The kernel image is GRESEC_BOOT_DIR/vmlinuz-KREL for a kernel built outside
+# the package manager (the debug kernel, tests/debug/) if it is there, else
+# /boot/vmlinuz-KREL.
 vm_start() {
 	local share=$1 role=$2 krel=$3
 	shift 3
 	local initrd=$share/../initrd-$krel.gz
+	local image=/boot/vmlinuz-$krel
+	[ -n "${GRESEC_BOOT_DIR:-}" ] && [ -e "$GRESEC_BOOT_DIR/vmlinuz-$krel" ] &&
+		image=$GRESEC_BOOT_DIR/vmlinuz-$krel
 	"$VM_DIR/initramfs.sh" "$krel" "$initrd"
 	rm -f "$share/booted.$role" "$share/done.$role"
 	# shellcheck disable=SC2046
 	qemu-system-x86_64 $(vm_accel) -smp 2 -m "$VM_MEM" \
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$share/console.$role.log" \
-		-kernel "${GRESEC_BOOT_DIR:-/boot}/vmlinuz-$krel" -initrd "$initrd" \
+		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off gresec.role=$role" \
 		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
 		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
@@ -104,23 +112,22 @@ vm_wait() {
 	return $rc
 }
 
-# vm_run SHARE TIMEOUT KREL ROLE[:QEMU-ARGS-VAR]...: boot one or more VMs
-# together and retry the whole group when one never reaches its runner (a
-# rare early-boot crash under TCG must not count as a test failure).
+# vm_run SHARE TIMEOUT KREL ROLE[:QEMU-ARGS-VAR[:KREL]]...: boot one or more
+# VMs together (each on KREL unless its spec names another) and retry the
+# whole group when one never reaches its runner (a rare early-boot crash
+# under TCG must not count as a test failure).
 vm_run() {
 	local share=$1 timeout=$2 krel=$3
 	shift 3
-	local try spec role var pids rc
+	local try spec role var rk pids rc
 	for try in $(seq 1 "$VM_BOOT_TRIES"); do
 		pids=()
 		rm -rf "$share/sync"
 		for spec in "$@"; do
-			role=${spec%%:*}
-			var=${spec#*:}
-			[ "$var" = "$spec" ] && var=
+			IFS=: read -r role var rk <<< "$spec"
 			local -a extra=()
 			[ -n "$var" ] && eval "extra=(\"\${$var[@]}\")"
-			pids+=("$role=$(vm_start "$share" "$role" "$krel" "${extra[@]}")")
+			pids+=("$role=$(vm_start "$share" "$role" "${rk:-$krel}" "${extra[@]}")")
 			# A "connect" socket netdev needs its "listen" peer up first.
 			[ $# -gt 1 ] && sleep 1
 		done
@@ -128,9 +135,9 @@ vm_run() {
 		rc=$?
 		[ $rc -ne 2 ] && return $rc
 		for spec in "$@"; do
-			role=${spec%%:*}
+			IFS=: read -r role var rk <<< "$spec"
 			if [ ! -e "$share/booted.$role" ]; then
-				echo "vm: $role ($krel) did not reach the test runner (try $try); console tail:" >&2
+				echo "vm: $role (${rk:-$krel}) did not reach the test runner (try $try); console tail:" >&2
 				tail -n 5 "$share/console.$role.log" | sed 's/^/    /' >&2
 			fi
 		done
