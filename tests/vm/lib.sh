@@ -41,6 +41,7 @@ vm_prepare() {
 		echo "TESTS=\"$*\""
 		echo "CLAIM_TESTS=\"${VM_CLAIM_TESTS:-}\""
 		echo "TEST_TIMEOUT=${TEST_TIMEOUT:-300}"
+		echo "TEST_TIMEOUT_SCALE=${TEST_TIMEOUT_SCALE:-1}"
 		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
 		echo "GRESEC_DEBUG_LANE=${GRESEC_DEBUG_LANE:-}"
 		# Rerunning a seeded fuzz test with its seed.
@@ -57,9 +58,14 @@ vm_start() {
 	local share=$1 role=$2 krel=$3
 	shift 3
 	local initrd=$share/../initrd-$krel.gz
-	local image=/boot/vmlinuz-$krel
-	[ -n "${GRESEC_BOOT_DIR:-}" ] && [ -e "$GRESEC_BOOT_DIR/vmlinuz-$krel" ] &&
+	local image=/boot/vmlinuz-$krel append=""
+	# The debug kernel also dies on a WARN, as syzkaller's do: the test
+	# fails with the report on the console, and the other VM of the
+	# kernel takes over the tests left.
+	if [ -n "${GRESEC_BOOT_DIR:-}" ] && [ -e "$GRESEC_BOOT_DIR/vmlinuz-$krel" ]; then
 		image=$GRESEC_BOOT_DIR/vmlinuz-$krel
+		append=" panic_on_warn=1"
+	fi
 	"$VM_DIR/initramfs.sh" "$krel" "$initrd"
 	rm -f "$share/booted.$role" "$share/done.$role"
 	# shellcheck disable=SC2046
@@ -67,7 +73,7 @@ vm_start() {
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$share/console.$role.log" \
 		-kernel "$image" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off gresec.role=$role" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off gresec.role=$role$append" \
 		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
 		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
 		-fsdev "local,id=share,path=$share,security_model=none" \
