@@ -147,8 +147,15 @@ report() {
 				echo "  --- $role: kernel log excerpt"
 				grep -m1 -B2 -A25 -E "$SPLAT" "$base.dmesg" | sed 's/^/  | /'
 			elif [ ! -e "$base.result" ] && [ -e "$share/console.$role.log" ]; then
-				echo "  --- $role: console tail"
-				tail -n 30 "$share/console.$role.log" | sed 's/^/  | /'
+				# A VM that died of a report (panic_on_warn,
+				# oops=panic): the report's start says why.
+				if grep -qE "$SPLAT" "$share/console.$role.log"; then
+					echo "  --- $role: console, first report"
+					grep -m1 -B2 -A25 -E "$SPLAT" "$share/console.$role.log" | sed 's/^/  | /'
+				else
+					echo "  --- $role: console tail"
+					tail -n 30 "$share/console.$role.log" | sed 's/^/  | /'
+				fi
 			fi
 		done
 	done

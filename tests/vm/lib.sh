@@ -60,11 +60,12 @@ vm_start() {
 	local initrd=$share/../initrd-$krel.gz
 	local image=/boot/vmlinuz-$krel append=""
 	# The debug kernel also dies on a WARN, as syzkaller's do: the test
-	# fails with the report on the console, and the other VM of the
-	# kernel takes over the tests left.
+	# fails with the report on the console (loglevel 5 lets the WARNING
+	# line through "quiet"), and the other VM of the kernel takes over
+	# the tests left.
 	if [ -n "${GRESEC_BOOT_DIR:-}" ] && [ -e "$GRESEC_BOOT_DIR/vmlinuz-$krel" ]; then
 		image=$GRESEC_BOOT_DIR/vmlinuz-$krel
-		append=" panic_on_warn=1"
+		append=" panic_on_warn=1 loglevel=5"
 	fi
 	"$VM_DIR/initramfs.sh" "$krel" "$initrd"
 	rm -f "$share/booted.$role" "$share/done.$role"
