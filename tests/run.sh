@@ -28,9 +28,9 @@ t0=$(date +%s)
 vm_timeout=${GRESEC_VM_TIMEOUT:-2400}
 tests/deps.sh || { echo "check: installing dependencies failed"; exit 1; }
 kernels=()
-[ "${GRESEC_DEBUG_ONLY:-0}" = 1 ] ||
-	read -r -a kernels <<< "$(tests/vm/kernels.sh)"
-if [ ${#kernels[@]} -eq 0 ] && [ "${GRESEC_DEBUG_ONLY:-0}" != 1 ]; then
+debug_only=${GRESEC_DEBUG_ONLY:-0}
+[ "$debug_only" = 1 ] || read -r -a kernels <<< "$(tests/vm/kernels.sh)"
+if [ ${#kernels[@]} -eq 0 ] && [ "$debug_only" != 1 ]; then
 	echo "check: no kernel with headers found"
 	exit 1
 fi
@@ -90,6 +90,13 @@ select_tests() {
 read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"
 read -r -a pair_tests <<< "$(select_tests pair | tr '\n' ' ')"
 
+# splat_excerpt TITLE FILE: the first kernel report in FILE, if there is one.
+splat_excerpt() {
+	[ -s "$2" ] && grep -qE "$SPLAT" "$2" || return 1
+	echo "  --- $1"
+	grep -m1 -B2 -A25 -E "$SPLAT" "$2" | sed 's/^/  | /'
+}
+
 # report KREL SHARE TOPO ROLES TEST...: one line per test, details on failure.
 # ROLES "claimed": the VM that claimed the test (run_kernel).
 report() {
@@ -103,12 +110,8 @@ report() {
 		roles=$want
 		if [ "$roles" = claimed ]; then
 			roles=$(cat "$share/claim/$name/by" 2>/dev/null)
-			if [ -z "$roles" ]; then
-				failed=$((failed + 1))
-				printf 'FAIL %-22s %s/%s  (not run: its VMs stopped earlier)\n' \
-					"$k" "$topo" "$name"
-				continue
-			fi
+			[ -n "$roles" ] ||
+				verdict=FAIL why="not run: its VMs stopped earlier"
 		fi
 		for role in $roles; do
 			res="$share/results/$role/$name.result"
@@ -143,20 +146,13 @@ report() {
 				echo "  --- $role: test output (tail)"
 				tail -n 25 "$base.log" | sed 's/^/  | /'
 			fi
-			if [ -s "$base.dmesg" ] && grep -qE "$SPLAT" "$base.dmesg"; then
-				echo "  --- $role: kernel log excerpt"
-				grep -m1 -B2 -A25 -E "$SPLAT" "$base.dmesg" | sed 's/^/  | /'
-			elif [ ! -e "$base.result" ] && [ -e "$share/console.$role.log" ]; then
-				# A VM that died of a report (panic_on_warn,
-				# oops=panic): the report's start says why.
-				if grep -qE "$SPLAT" "$share/console.$role.log"; then
-					echo "  --- $role: console, first report"
-					grep -m1 -B2 -A25 -E "$SPLAT" "$share/console.$role.log" | sed 's/^/  | /'
-				else
-					echo "  --- $role: console tail"
-					tail -n 30 "$share/console.$role.log" | sed 's/^/  | /'
-				fi
-			fi
+			splat_excerpt "$role: kernel log excerpt" "$base.dmesg" && continue
+			# A VM that died: of a report (panic_on_warn, oops=panic)
+			# when its console shows one, else its console's tail.
+			[ ! -e "$base.result" ] && [ -e "$share/console.$role.log" ] || continue
+			splat_excerpt "$role: console, first report" "$share/console.$role.log" && continue
+			echo "  --- $role: console tail"
+			tail -n 30 "$share/console.$role.log" | sed 's/^/  | /'
 		done
 	done
 }
