@@ -34,6 +34,21 @@ while True:
 ' > /dev/null 2>&1 &
 results=$S/results/$ROLE
 mkdir -p "$results"
+# A Debian boot loads the CPU's crypto drivers (AES-NI, CLMUL GHASH, SIMD
+# ChaCha20/Poly1305 ...) when udev announces the CPU's features; there is no
+# udev here.  Without them "rfc4106(gcm(aes))" is the table-driven generic
+# AES, for gresec and the kernel's own ESP alike, and a VM would measure and
+# test an ESP path no real machine runs.  So load the same modules: those
+# the CPU's modalias names among the kernel's x86 crypto drivers.
+cpu_crypto_modules() {
+	local m d=/lib/modules/$KREL/kernel/arch/x86/crypto
+	for m in $(modprobe -R "$(cat /sys/devices/system/cpu/modalias)" 2>/dev/null | sort -u); do
+		# Module names use "_" where their files may use "-".
+		compgen -G "$d/${m//_/[-_]}.ko*" > /dev/null && echo "$m"
+	done
+}
+# shellcheck disable=SC2046 # one word per module
+modprobe -a $(cpu_crypto_modules) 2>/dev/null
 dmesg > "$results/boot.dmesg"
 dmesg -C
 echo "$(date +%s)" > "$S/booted.$ROLE"
