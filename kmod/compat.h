@@ -78,4 +78,9 @@ static inline void *gresec_crypto_data(gresec_crypto_data_t *req)
 #include <net/gso.h>
 #endif
 
+/* Fragment reference helpers moved to their own header in 6.11. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#include <linux/skbuff_ref.h>
+#endif
+
 #endif /* _GRESEC_COMPAT_H */

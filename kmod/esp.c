@@ -54,11 +54,16 @@
 /* Start of the temporary buffer: what a completion needs besides skb->cb. */
 struct gresec_esp_extra {
 	gresec_esp_done_t done;
+	void *dst;		/* output, out of place: the new fragment */
+	unsigned int dst_len;
 	bool borrowed;		/* input, ESN: the seq-hi shift covered... */
 	__be32 saved;		/* ...these bytes of the IP header */
 };
 
-/* [extra | IV | aead_request + its context | sg[nfrags]], as esp4. */
+/*
+ * [extra | IV | aead_request + its context | sg[nfrags]], as esp4; an
+ * out-of-place request has its destination list after the source list.
+ */
 static void *gresec_esp_alloc_tmp(struct crypto_aead *aead,
 				  unsigned int nfrags)
 {
@@ -99,6 +104,27 @@ static struct scatterlist *gresec_esp_req_sg(struct crypto_aead *aead,
 }
 
 /*
+ * Out-of-place output is over: the ciphertext (with trailer and ICV) in
+ * @dst replaces the payload fragments it was read from.  Error or not, the
+ * skb owns @dst from here on and frees it with itself.
+ */
+static void gresec_esp_swap_frags(struct sk_buff *skb, void *dst,
+				  unsigned int len)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	struct page *page = virt_to_head_page(dst);
+	int i;
+
+	for (i = 0; i < shinfo->nr_frags; i++)
+		skb_frag_unref(skb, i);
+	__skb_fill_page_desc(skb, 0, page, dst - page_address(page), len);
+	shinfo->nr_frags = 1;
+	skb->truesize += len - skb->data_len;
+	skb->len += len - skb->data_len;
+	skb->data_len = len;
+}
+
+/*
  * Undo the ESN shift, free the buffer; returns the caller's continuation.
  * With ESN the high sequence half sits between SPI and low half while the
  * AEAD runs (RFC 4303 2.2.1: authenticated, never sent).
@@ -109,6 +135,8 @@ static gresec_esp_done_t gresec_esp_finish(struct sk_buff *skb)
 	struct gresec_esp_extra *extra = cb->tmp;
 	gresec_esp_done_t done = extra->done;
 
+	if (extra->dst)
+		gresec_esp_swap_frags(skb, extra->dst, extra->dst_len);
 	if (cb->sa->esn) {
 		/* SPI | seq-hi | seq-lo  ->  [saved] | SPI | seq-lo */
 		memcpy(skb->data + 4, skb->data, 4);
@@ -149,6 +177,7 @@ static void *gresec_esp_req_alloc(struct gresec_sa *sa, struct sk_buff *skb,
 		return NULL;
 	extra = tmp;
 	extra->done = done;
+	extra->dst = NULL;
 	extra->borrowed = false;
 	*iv = gresec_esp_tmp_iv(aead, tmp);
 	*req = gresec_esp_tmp_req(aead, *iv);
@@ -158,8 +187,26 @@ static void *gresec_esp_req_alloc(struct gresec_sa *sa, struct sk_buff *skb,
 }
 
 /*
- * Encrypt in place: skb->data is the payload to protect, @nexthdr goes in
- * the trailer.  On 0 skb->data is the complete ESP packet.  -EINPROGRESS:
+ * The payload of most packets we send is not ours to write: TCP keeps its
+ * pages for retransmission, a GSO segment shares them with its siblings, a
+ * splice shares the page cache.  skb_cow_data() would copy the packet into
+ * a new head (zeroed first, under init_on_alloc) before encrypting in place.
+ * Instead, as esp4 does, encrypt out of place: the AEAD reads the payload
+ * where it is and writes ciphertext, trailer and ICV into one new page
+ * fragment, which replaces the payload fragments once it is done.  The
+ * head (ESP header, IV, the GRE and inner headers) is ours and stays in
+ * place.  Returns the fragment, or NULL to take the copying path.
+ */
+static void *gresec_esp_oop_dst(struct sk_buff *skb, unsigned int tailen)
+{
+	if (skb_cloned(skb) || !skb->data_len || skb_has_frag_list(skb))
+		return NULL;
+	return netdev_alloc_frag(skb->data_len + tailen);
+}
+
+/*
+ * Encrypt: skb->data is the payload to protect, @nexthdr goes in the
+ * trailer.  On 0 skb->data is the complete ESP packet.  -EINPROGRESS:
  * @done(skb, err) runs when the AEAD completes.  Any other error: the skb
  * is in an unknown state and must be dropped.  cb->sa is set to @sa; the
  * caller keeps it alive until the end.
@@ -169,13 +216,14 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	unsigned int assoclen = GRESEC_ESP_HLEN + (sa->esn ? 4 : 0) + sa->ivlen;
-	unsigned int clen, plen, i;
+	unsigned int clen, plen, tailen, i;
+	struct scatterlist *sg, *dsg;
+	struct gresec_esp_extra *extra;
 	struct aead_request *req;
-	struct scatterlist *sg;
 	struct sk_buff *trailer;
 	u8 *hdr, *tail, *reqiv;
 	int nfrags, err;
-	void *tmp;
+	void *tmp, *dst;
 
 	cb->sa = sa;
 	cb->tmp = NULL;
@@ -183,21 +231,32 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	/* RFC 4303 2.4: pad to the block size and to 4 bytes, 1, 2, 3... */
 	clen = ALIGN(skb->len + 2, sa->align);
 	plen = clen - skb->len;
+	tailen = plen + sa->icvlen;
 	if (skb_cow_head(skb, gresec_sa_headroom(sa)))
 		return -ENOMEM;
-	nfrags = skb_cow_data(skb, plen + sa->icvlen, &trailer);
-	if (nfrags < 0)
-		return nfrags;
-	tail = skb_tail_pointer(trailer);
+	dst = gresec_esp_oop_dst(skb, tailen);
+	if (dst) {
+		/* Source: head, payload fragments, trailer (read from dst). */
+		nfrags = 1 + skb_shinfo(skb)->nr_frags + 1;
+		tail = (u8 *)dst + skb->data_len;
+	} else {
+		nfrags = skb_cow_data(skb, tailen, &trailer);
+		if (nfrags < 0)
+			return nfrags;
+		tail = skb_tail_pointer(trailer);
+	}
 	for (i = 0; i < plen - 2; i++)
 		tail[i] = i + 1;
 	tail[plen - 2] = plen - 2;
 	tail[plen - 1] = nexthdr;
-	pskb_put(skb, trailer, plen + sa->icvlen);
 
-	tmp = gresec_esp_req_alloc(sa, skb, nfrags, done, &req, &reqiv, &sg);
-	if (!tmp)
+	tmp = gresec_esp_req_alloc(sa, skb, dst ? nfrags + 2 : nfrags, done,
+				   &req, &reqiv, &sg);
+	if (!tmp) {
+		if (dst)
+			skb_free_frag(dst);
 		return -ENOMEM;
+	}
 
 	hdr = skb_push(skb, assoclen);
 	put_unaligned_be32(sa->spi, hdr);
@@ -209,16 +268,34 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	memcpy(hdr + GRESEC_ESP_HLEN, iv, sa->ivlen);
 	memcpy(reqiv, iv, sa->ivlen);
 
-	sg_init_table(sg, nfrags);
-	err = skb_to_sgvec(skb, sg, 0, skb->len);
+	if (dst) {
+		extra = tmp;
+		extra->dst = dst;
+		extra->dst_len = skb->data_len + tailen;
+		sg_init_table(sg, nfrags);
+		err = skb_to_sgvec_nomark(skb, sg, 0, skb->len);
+		if (likely(err >= 0)) {
+			sg_set_buf(&sg[err], tail, plen);
+			sg_mark_end(&sg[err]);
+		}
+		dsg = sg + nfrags;
+		sg_init_table(dsg, 2);
+		sg_set_buf(&dsg[0], skb->data, skb_headlen(skb));
+		sg_set_buf(&dsg[1], dst, extra->dst_len);
+	} else {
+		pskb_put(skb, trailer, tailen);
+		sg_init_table(sg, nfrags);
+		err = skb_to_sgvec(skb, sg, 0, skb->len);
+		dsg = sg;
+	}
+	cb->tmp = tmp;
 	if (unlikely(err < 0)) {
-		kfree(tmp);
+		gresec_esp_finish(skb);
 		return err;
 	}
-	aead_request_set_crypt(req, sg, sg, clen, reqiv);
+	aead_request_set_crypt(req, sg, dsg, clen, reqiv);
 	aead_request_set_ad(req, assoclen);
 
-	cb->tmp = tmp;
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
 		return err;
@@ -255,9 +332,20 @@ int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 	if (elen < 2 || elen % crypto_aead_blocksize(aead) ||
 	    !pskb_may_pull(skb, hlen))
 		return -EMSGSIZE;
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0)
-		return nfrags;
+	/*
+	 * A received packet that is not cloned owns its fragments: decrypt
+	 * them in place, as esp4 does, rather than have skb_cow_data() copy
+	 * the packet into a new head.  Shared fragments (splice, sendfile) are
+	 * never written.
+	 */
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+	    !skb_has_shared_frag(skb)) {
+		nfrags = 1 + skb_shinfo(skb)->nr_frags;
+	} else {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (nfrags < 0)
+			return nfrags;
+	}
 
 	tmp = gresec_esp_req_alloc(sa, skb, nfrags, done, &req, &reqiv, &sg);
 	if (!tmp)

@@ -431,6 +431,7 @@ struct gresec_esp_test {
 	u8 iv[GRESEC_SA_IVLEN_MAX];
 	u8 plain[GRESEC_ESP_TEST_MAX];
 	u8 packet[GRESEC_ESP_TEST_MAX];
+	u8 buf[GRESEC_ESP_TEST_MAX];
 	u8 digest[64];
 	struct completion done;
 	int err;
@@ -478,13 +479,45 @@ static struct sk_buff *__init gresec_esp_test_skb(const u8 *data,
 	return skb;
 }
 
-static struct sk_buff *__init gresec_esp_test_seal(struct gresec_esp_test *t,
-						   struct gresec_sa *sa,
-						   const u8 *payload,
-						   unsigned int len, u64 seq,
-						   const u8 *iv, u8 nexthdr)
+/*
+ * An skb holding @data with all but its first @head bytes in a page
+ * fragment.  With @shared the test keeps a reference to the page, as TCP
+ * keeps its payload for retransmission: then nothing may write to it.
+ */
+static struct sk_buff *__init gresec_esp_test_paged_skb(const u8 *data,
+							unsigned int len,
+							unsigned int head,
+							bool shared,
+							struct page **pagep)
 {
-	struct sk_buff *skb = gresec_esp_test_skb(payload, len);
+	struct sk_buff *skb = gresec_esp_test_skb(data, head);
+	struct page *page;
+
+	if (!skb)
+		return NULL;
+	page = alloc_page(GFP_KERNEL);
+	if (!page) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	memcpy(page_address(page), data + head, len - head);
+	skb_fill_page_desc(skb, 0, page, 0, len - head);
+	skb->len += len - head;
+	skb->data_len += len - head;
+	skb->truesize += PAGE_SIZE;
+	if (shared)
+		get_page(page);
+	*pagep = page;
+	return skb;
+}
+
+/* Seal @skb; the sealed packet, or NULL (@skb freed). */
+static struct sk_buff *__init gresec_esp_test_seal_skb(struct gresec_esp_test *t,
+						       struct gresec_sa *sa,
+						       struct sk_buff *skb,
+						       u64 seq, const u8 *iv,
+						       u8 nexthdr)
+{
 	int err;
 
 	if (!skb)
@@ -496,6 +529,68 @@ static struct sk_buff *__init gresec_esp_test_seal(struct gresec_esp_test *t,
 		return NULL;
 	}
 	return skb;
+}
+
+static struct sk_buff *__init gresec_esp_test_seal(struct gresec_esp_test *t,
+						   struct gresec_sa *sa,
+						   const u8 *payload,
+						   unsigned int len, u64 seq,
+						   const u8 *iv, u8 nexthdr)
+{
+	return gresec_esp_test_seal_skb(t, sa, gresec_esp_test_skb(payload, len),
+					seq, iv, nexthdr);
+}
+
+/*
+ * The payload half in a page the sender keeps: the packet must come out
+ * byte for byte as when sealed in place, and the page untouched.
+ */
+static bool __init gresec_esp_test_seal_paged(struct gresec_esp_test *t,
+					      struct gresec_sa *sa,
+					      unsigned int payload_len, u64 seq,
+					      const u8 *packet,
+					      unsigned int packet_len, u8 nexthdr)
+{
+	unsigned int head = payload_len / 2;
+	struct sk_buff *skb;
+	struct page *page;
+	bool ok;
+
+	skb = gresec_esp_test_paged_skb(t->plain, payload_len, head, true,
+					&page);
+	if (!skb)
+		return false;
+	skb = gresec_esp_test_seal_skb(t, sa, skb, seq, t->iv, nexthdr);
+	ok = skb && skb->len == packet_len &&
+	     !skb_copy_bits(skb, 0, t->buf, packet_len) &&
+	     !memcmp(t->buf, packet, packet_len) &&
+	     !memcmp(page_address(page), t->plain + head, payload_len - head);
+	kfree_skb(skb);
+	put_page(page);
+	return ok;
+}
+
+/* @packet with its second half in a page fragment: decrypted in place. */
+static bool __init gresec_esp_test_open_paged(struct gresec_esp_test *t,
+					      struct gresec_sa *sa,
+					      const u8 *packet, unsigned int len,
+					      u64 seq, unsigned int plain_len)
+{
+	struct sk_buff *skb;
+	struct page *page;
+	bool ok;
+	int err;
+
+	skb = gresec_esp_test_paged_skb(packet, len, len / 2, false, &page);
+	if (!skb)
+		return false;
+	reinit_completion(&t->done);
+	err = gresec_esp_test_wait(t, gresec_esp_open(sa, skb, seq,
+						      gresec_esp_test_done));
+	ok = !err && !skb_copy_bits(skb, 8 + sa->ivlen, t->buf, plain_len) &&
+	     !memcmp(t->buf, t->plain, plain_len);
+	kfree_skb(skb);
+	return ok;
 }
 
 /*
@@ -628,6 +723,11 @@ static bool __init gresec_esp_test_gcm(struct gresec_esp_test *t,
 					     v->seq, t->plain, payload_len, nh);
 	ok = ok && gresec_esp_test_forgery(t, sa, t->packet, packet_len,
 					   v->seq);
+	ok = ok && (payload_len < 2 ||
+		    gresec_esp_test_seal_paged(t, sa, payload_len, v->seq,
+					       t->packet, packet_len, nh));
+	ok = ok && gresec_esp_test_open_paged(t, sa, t->packet, packet_len,
+					      v->seq, plain_len);
 out:
 	kfree_skb(skb);
 out_sa:
