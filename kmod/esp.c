@@ -199,8 +199,14 @@ static void *gresec_esp_req_alloc(struct gresec_sa *sa, struct sk_buff *skb,
  */
 static void *gresec_esp_oop_dst(struct sk_buff *skb, unsigned int tailen)
 {
-	if (skb_cloned(skb) || !skb->data_len || skb_has_frag_list(skb))
+	if (skb_cloned(skb) || !skb->data_len || skb_has_frag_list(skb) ||
+	    SKB_DATA_ALIGN(skb->data_len + tailen) > PAGE_SIZE)
 		return NULL;
+	/*
+	 * Managed fragments (io_uring zero copy) hold no page references of
+	 * their own: take them before the fragments are let go one by one.
+	 */
+	skb_zcopy_downgrade_managed(skb);
 	return netdev_alloc_frag(skb->data_len + tailen);
 }
 
