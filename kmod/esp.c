@@ -119,7 +119,10 @@ static void gresec_esp_swap_frags(struct sk_buff *skb, void *dst,
 		skb_frag_unref(skb, i);
 	__skb_fill_page_desc(skb, 0, page, dst - page_address(page), len);
 	shinfo->nr_frags = 1;
-	skb->truesize += len - skb->data_len;
+	/*
+	 * truesize stays: the sending socket was charged for it and gets that
+	 * back when the skb is freed (pskb_expand_head() leaves it alone too).
+	 */
 	skb->len += len - skb->data_len;
 	skb->data_len = len;
 }
