@@ -570,40 +570,16 @@ static bool __init gresec_esp_test_seal_paged(struct gresec_esp_test *t,
 	return ok;
 }
 
-/* @packet with its second half in a page fragment: decrypted in place. */
-static bool __init gresec_esp_test_open_paged(struct gresec_esp_test *t,
-					      struct gresec_sa *sa,
-					      const u8 *packet, unsigned int len,
-					      u64 seq, unsigned int plain_len)
-{
-	struct sk_buff *skb;
-	struct page *page;
-	bool ok;
-	int err;
-
-	skb = gresec_esp_test_paged_skb(packet, len, len / 2, false, &page);
-	if (!skb)
-		return false;
-	reinit_completion(&t->done);
-	err = gresec_esp_test_wait(t, gresec_esp_open(sa, skb, seq,
-						      gresec_esp_test_done));
-	ok = !err && !skb_copy_bits(skb, 8 + sa->ivlen, t->buf, plain_len) &&
-	     !memcmp(t->buf, t->plain, plain_len);
-	kfree_skb(skb);
-	return ok;
-}
-
 /*
- * Open @packet; on success *@skbp holds the verified, decrypted packet with
- * skb->data still at the ESP header.  The bytes in front of the header must
- * come back unchanged (ESN borrows them).
+ * Open @skb (freed unless handed back); on success *@skbp holds the
+ * verified, decrypted packet with skb->data still at the ESP header.  The
+ * bytes in front of the header must come back unchanged (ESN borrows them).
  */
-static int __init gresec_esp_test_open(struct gresec_esp_test *t,
-				       struct gresec_sa *sa, const u8 *packet,
-				       unsigned int len, u64 seq,
-				       struct sk_buff **skbp)
+static int __init gresec_esp_test_open_skb(struct gresec_esp_test *t,
+					   struct gresec_sa *sa,
+					   struct sk_buff *skb, u64 seq,
+					   struct sk_buff **skbp)
 {
-	struct sk_buff *skb = gresec_esp_test_skb(packet, len);
 	int err;
 
 	if (!skb)
@@ -618,6 +594,34 @@ static int __init gresec_esp_test_open(struct gresec_esp_test *t,
 	else
 		*skbp = skb;
 	return err;
+}
+
+static int __init gresec_esp_test_open(struct gresec_esp_test *t,
+				       struct gresec_sa *sa, const u8 *packet,
+				       unsigned int len, u64 seq,
+				       struct sk_buff **skbp)
+{
+	return gresec_esp_test_open_skb(t, sa, gresec_esp_test_skb(packet, len),
+					seq, skbp);
+}
+
+/* @packet with its second half in a page fragment: decrypted in place. */
+static bool __init gresec_esp_test_open_paged(struct gresec_esp_test *t,
+					      struct gresec_sa *sa,
+					      const u8 *packet, unsigned int len,
+					      u64 seq, unsigned int plain_len)
+{
+	struct sk_buff *skb;
+	struct page *page;
+	bool ok;
+
+	skb = gresec_esp_test_paged_skb(packet, len, len / 2, false, &page);
+	if (gresec_esp_test_open_skb(t, sa, skb, seq, &skb))
+		return false;
+	ok = !skb_copy_bits(skb, 8 + sa->ivlen, t->buf, plain_len) &&
+	     !memcmp(t->buf, t->plain, plain_len);
+	kfree_skb(skb);
+	return ok;
 }
 
 /* Open, strip, and compare with the payload and next header expected. */
