@@ -176,14 +176,17 @@ w_netns_del() {
 }
 
 # --- traffic ----------------------------------------------------------------
-# Niced, so the churn gets some of the two (emulated) CPUs.
+# Niced, so the churn gets some of the two (emulated) CPUs.  The listeners
+# come up before the floods start and outlive the wait for them: on the
+# debug kernel, starting them behind two flood pings once took longer than
+# the 5 s they were given (traffic_stop ends them all anyway).
 traffic_start() { # flood pings and bulk TCP both ways, $1 seconds
+	ip netns exec ns1 timeout $(($1 + 60)) nc -4 -l 5101 > /dev/null 2>&1 &
+	ip netns exec ns2 timeout $(($1 + 60)) nc -4 -l 5102 > /dev/null 2>&1 &
+	wait_for 300 listening ns1 5101 || fail "traffic: no TCP listener in ns1"
+	wait_for 300 listening ns2 5102 || fail "traffic: no TCP listener in ns2"
 	ip netns exec ns1 nice ping -q -f -w "$1" 198.51.100.2 > /dev/null 2>&1 &
 	ip netns exec ns2 nice ping -q -f -w "$1" 2001:db8:1::1 > /dev/null 2>&1 &
-	ip netns exec ns1 timeout "$1" nc -4 -l 5101 > /dev/null 2>&1 &
-	ip netns exec ns2 timeout "$1" nc -4 -l 5102 > /dev/null 2>&1 &
-	wait_for 50 listening ns1 5101
-	wait_for 50 listening ns2 5102
 	ip netns exec ns2 nice timeout "$1" nc 198.51.100.1 5101 < /dev/zero > /dev/null 2>&1 &
 	ip netns exec ns1 nice timeout "$1" nc 198.51.100.2 5102 < /dev/zero > /dev/null 2>&1 &
 }

@@ -82,13 +82,18 @@ listening() {
 	"${ex[@]}" ss -Hltn "sport = :$2" | grep -q .
 }
 
-# Wait (up to N tenths of a second) for a command to succeed.
+# Wait (up to N tenths of a second) for a command to succeed.  A timeout
+# is said out loud: under set -e a bare wait_for that times out ends the
+# test, and the log should tell which wait it was.
 wait_for() {
-	local tries=$1
+	local n=$1 tries=$1
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		tries=$((tries - 1))
-		[ $tries -gt 0 ] || return 1
+		if [ $tries -le 0 ]; then
+			echo "wait_for: no success in $n tenths of a second: $*"
+			return 1
+		fi
 		sleep 0.1
 	done
 }
