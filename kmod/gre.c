@@ -123,9 +123,11 @@ static void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
 /*
  * Deliver the inner packet of a GRE packet that has been matched to @tun and
  * whose header @info has been checked.  skb->data points at the GRE header.
+ * @authenticated: the packet came out of an ESP SA whose ICV covered it.
  */
 static void gresec_gre_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
-			       const struct gresec_gre_info *info)
+			       const struct gresec_gre_info *info,
+			       bool authenticated)
 {
 	u8 outer_tos = ip_hdr(skb)->tos;
 	u8 inner_tos = 0;
@@ -153,6 +155,16 @@ static void gresec_gre_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 	}
 
 	skb_scrub_packet(skb, false);
+	if (authenticated) {
+		/*
+		 * The ICV already proved these are the bytes the peer sent,
+		 * checksums included, so the inner checksums need not be
+		 * summed again (WireGuard reasons the same way).  They stay
+		 * in the packet for whoever it is forwarded to.
+		 */
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = SKB_MAX_CSUM_LEVEL;
+	}
 	skb->dev = tun->dev;
 	dev_sw_netstats_rx_add(tun->dev, skb->len);
 	gro_cells_receive(&tun->gro_cells, skb);
@@ -244,7 +256,7 @@ int gresec_gre_receive(struct sk_buff *skb, struct gresec_tunnel *protected_by)
 		spin_unlock(&tun->rx_lock);
 	}
 
-	gresec_gre_deliver(tun, skb, &info);
+	gresec_gre_deliver(tun, skb, &info, protected_by);
 	return 0;
 
 drop:

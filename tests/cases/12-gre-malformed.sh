@@ -18,6 +18,10 @@ n ns2 sysctl -qw net.ipv6.conf.gs0.disable_ipv6=1
 sleep 0.5
 send() { ip netns exec ns1 python3 "$REPO/tests/lib/gresend.py" 192.0.2.2 "$@"; }
 ctr() { tun_counter ns2 gs0 "$1"; }
+icmp_csum_errors() { # Icmp InCsumErrors of ns2, from /proc/net/snmp
+	ip netns exec ns2 awk '$1 == "Icmp:" { if (!n++) { split($0, h); next }
+		for (i = 2; i <= NF; i++) if (h[i] == "InCsumErrors") print $i; exit }' /proc/net/snmp
+}
 
 # sent CASE COUNTER N: sending CASE N times moves COUNTER by exactly N
 sent() {
@@ -30,6 +34,10 @@ sent() {
 }
 
 sent valid rx_packets 5
+# Only ESP-authenticated packets skip the inner checksum check.
+before_csum=$(icmp_csum_errors)
+sent inner-bad-csum rx_packets 3
+expect_eq $(($(icmp_csum_errors) - before_csum)) 3 "plaintext inner packets with a bad ICMP checksum rejected by the stack"
 sent reserved-ignored rx_packets 3
 sent routing rx_drop_version 4
 sent strict-route rx_drop_version 2

@@ -26,9 +26,10 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def inner_icmp(ident=0x4242, seq=1, tos=0):
+def inner_icmp(ident=0x4242, seq=1, tos=0, csum_ok=True):
     icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"gresec-test" * 4
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    c = csum(icmp) ^ (0 if csum_ok else 0x5555)
+    icmp = icmp[:2] + struct.pack("!H", c) + icmp[4:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(icmp), 1, 0, 64, 1, 0,
                      INNER_SRC, INNER_DST)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
@@ -80,6 +81,9 @@ CASES = {
     "bad-csum": lambda: gre("C", csum_ok=False),
     # -> rx_drop_key (tunnel without key gets a keyed packet)
     "unexpected-key": lambda: gre("K", key=7),
+    # delivered, but the inner ICMP checksum is wrong: plaintext GRE is not
+    # authenticated, so the stack must still check it (IcmpInCsumErrors)
+    "inner-bad-csum": lambda: gre(payload=inner_icmp(csum_ok=False)),
     # -> rx_drop_inner: says IPv4, carries 10 bytes
     "inner-short": lambda: gre(payload=b"\x45" + b"\0" * 9),
 }
