@@ -239,7 +239,7 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	unsigned int assoclen = GRESEC_ESP_HLEN + (sa->esn ? 4 : 0) + sa->ivlen;
-	unsigned int clen, plen, tailen, i;
+	unsigned int clen, plen, tailen, lead = 0, i;
 	struct scatterlist *sg, *dsg;
 	struct gresec_esp_extra *extra;
 	struct aead_request *req;
@@ -272,6 +272,19 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		tail[i] = i + 1;
 	tail[plen - 2] = plen - 2;
 	tail[plen - 1] = nexthdr;
+	if (dst) {
+		/*
+		 * As for the head (gresec_esp_oop_dst()), at the payload's
+		 * end: its last bytes short of a whole block are read from a
+		 * copy in front of the trailer, where their ciphertext goes,
+		 * so the source's last entry starts on a block boundary and
+		 * the cipher walk needs no bounce there.
+		 */
+		lead = skb->len & (AES_BLOCK_SIZE - 1);
+		if (lead > skb->data_len ||
+		    skb_copy_bits(skb, skb->len - lead, tail - lead, lead))
+			lead = 0;
+	}
 
 	tmp = gresec_esp_req_alloc(sa, skb, dst ? nfrags + 2 : nfrags, done,
 				   &req, &reqiv, &sg);
@@ -296,9 +309,9 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		extra->dst = dst;
 		extra->dst_len = skb->data_len + tailen;
 		sg_init_table(sg, nfrags);
-		err = skb_to_sgvec_nomark(skb, sg, 0, skb->len);
+		err = skb_to_sgvec_nomark(skb, sg, 0, skb->len - lead);
 		if (likely(err >= 0)) {
-			sg_set_buf(&sg[err], tail, plen);
+			sg_set_buf(&sg[err], tail - lead, lead + plen);
 			sg_mark_end(&sg[err]);
 		}
 		dsg = sg + nfrags;
