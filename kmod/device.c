@@ -253,6 +253,7 @@ static int gresec_dev_init(struct net_device *dev)
 	err = gro_cells_init(&tun->gro_cells, dev);
 	if (err)
 		goto err_tstats;
+	gresec_par_queue_init(&tun->txq, gresec_gre_tx_worker);
 	return 0;
 
 err_tstats:
@@ -269,11 +270,17 @@ err_cfg:
 	return err;
 }
 
-/* Unhash before the core's synchronize_net(), so no receiver finds us. */
+/*
+ * Unhash before the core's synchronize_net(), so no receiver finds us.
+ * The device is closed: nothing is queued for encryption any more.
+ */
 static void gresec_dev_uninit(struct net_device *dev)
 {
-	gresec_sa_flush(netdev_priv(dev));
-	gresec_net_tunnel_unlink(netdev_priv(dev));
+	struct gresec_tunnel *tun = netdev_priv(dev);
+
+	gresec_par_queue_purge(&tun->txq);
+	gresec_sa_flush(tun);
+	gresec_net_tunnel_unlink(tun);
 }
 
 static void gresec_dev_free(struct net_device *dev)

@@ -12,6 +12,8 @@
 #include <net/gro_cells.h>
 #include <linux/gresec.h>
 
+#include "parallel.h"
+
 struct gresec_sa;
 
 /*
@@ -63,6 +65,7 @@ struct gresec_tunnel {
 	struct list_head sa_list;
 	struct gresec_sa __rcu *tx_sa;
 	u32 sa_generation;		/* changes with sa_list, for dumps */
+	struct gresec_par_queue txq;	/* parallel.c: encryption elsewhere */
 };
 
 /* device.c APIs: */

@@ -41,6 +41,7 @@
 #include "esp.h"
 #include "gre.h"
 #include "net.h"
+#include "parallel.h"
 #include "sa.h"
 #include "skb.h"
 
@@ -597,13 +598,69 @@ static void gresec_esp_unknown_spi(struct gresec_net *gn, struct sk_buff *skb,
 	gresec_net_count_unknown_spi(gn, iph->saddr, ntohl(spi));
 }
 
+static void gresec_esp_decrypt(struct sk_buff *skb)
+{
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
+	int err;
+
+	err = gresec_esp_open(cb->sa, skb, cb->recv.seq, gresec_esp_input_done2);
+	if (err != -EINPROGRESS)
+		gresec_esp_input_done2(skb, err);
+}
+
+/*
+ * Decryption handed on by a busy CPU (parallel.c).  Packets received on a
+ * CPU queue there, so the order they came in is the order they are opened.
+ */
+static DEFINE_PER_CPU(struct gresec_par_queue, gresec_esp_rxq);
+static DEFINE_PER_CPU(struct gresec_par_rate, gresec_esp_rx_rate);
+
+static void gresec_esp_rx_deferred(struct sk_buff *skb, void *arg)
+{
+	struct net_device *dev = skb->dev;
+
+	gresec_esp_decrypt(skb);
+	dev_put(dev);
+}
+
+static void gresec_esp_rx_worker(struct work_struct *work)
+{
+	struct gresec_par_queue *q = container_of(work, struct gresec_par_queue,
+						  work);
+
+	gresec_par_queue_drain(q, gresec_esp_rx_deferred, NULL);
+}
+
+static void gresec_esp_rx_defer(struct gresec_par_queue *q,
+				struct sk_buff *skb)
+{
+	struct gresec_sa *sa = gresec_skb_cb(skb)->sa;
+	struct net_device *dev = skb->dev;
+
+	/*
+	 * The route may be one the receive path did not take a reference
+	 * to, and nothing after decryption needs it; the underlay device
+	 * must outlive the wait.
+	 */
+	skb_dst_drop(skb);
+	dev_hold(dev);
+	if (!gresec_par_queue_add(q, skb))
+		return;
+	dev_put(dev);
+	gresec_tunnel_count(sa->tun, GRESEC_STATS_A_RX_DROP_BACKLOG);
+	DEV_STATS_INC(sa->tun->dev, rx_dropped);
+	kfree_skb(skb);
+	gresec_sa_put(sa);
+}
+
 /* xfrm4 ESP handler: returns -EINVAL to pass a packet down the chain. */
 static int gresec_esp_rcv(struct sk_buff *skb)
 {
 	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
+	struct gresec_par_queue *q = this_cpu_ptr(&gresec_esp_rxq);
 	const struct ip_esp_hdr *esph;
 	struct gresec_sa *sa;
-	int reason, err;
+	int reason;
 	u64 seq;
 
 	if (!pskb_may_pull(skb, GRESEC_ESP_HLEN))
@@ -627,9 +684,10 @@ static int gresec_esp_rcv(struct sk_buff *skb)
 		goto drop;
 	gresec_skb_cb(skb)->recv.seq = seq;
 
-	err = gresec_esp_open(sa, skb, seq, gresec_esp_input_done2);
-	if (err != -EINPROGRESS)
-		gresec_esp_input_done2(skb, err);
+	if (gresec_par_queue_wanted(q, &gresec_esp_rx_rate, true))
+		gresec_esp_rx_defer(q, skb);
+	else
+		gresec_esp_decrypt(skb);
 	return 0;
 
 drop:
@@ -696,8 +754,13 @@ static struct xfrm4_protocol gresec_esp_protocol = {
 
 int gresec_esp_init(void)
 {
-	int err = xfrm4_protocol_register(&gresec_esp_protocol, IPPROTO_ESP);
+	unsigned int cpu;
+	int err;
 
+	for_each_possible_cpu(cpu)
+		gresec_par_queue_init(per_cpu_ptr(&gresec_esp_rxq, cpu),
+				      gresec_esp_rx_worker);
+	err = xfrm4_protocol_register(&gresec_esp_protocol, IPPROTO_ESP);
 	if (err)
 		pr_err("cannot register the ESP receive handler: %d\n", err);
 	return err;
@@ -705,7 +768,13 @@ int gresec_esp_init(void)
 
 void gresec_esp_uninit(void)
 {
+	unsigned int cpu;
+
 	xfrm4_protocol_deregister(&gresec_esp_protocol, IPPROTO_ESP);
+	/* No receiver can queue now; open what was queued. */
+	synchronize_net();
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(&gresec_esp_rxq, cpu)->work);
 }
 
 #ifdef DEBUG

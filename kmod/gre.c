@@ -545,11 +545,11 @@ static void gresec_gre_xmit_skb(struct gresec_tunnel *tun,
 		gresec_gre_tx_drop(tun, skb, reason);
 }
 
-netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
+/* @cfg is not const: its route caches are filled on the way. */
+static void gresec_gre_xmit_now(struct gresec_tunnel *tun,
+				struct gresec_tunnel_cfg *cfg,
+				struct sk_buff *skb)
 {
-	struct gresec_tunnel *tun = netdev_priv(dev);
-	/* Not const: its route caches are filled on the way. */
-	struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
 	struct sk_buff *segs, *next;
 
 	/*
@@ -562,16 +562,49 @@ netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
 		if (IS_ERR_OR_NULL(segs)) {
 			gresec_gre_tx_drop(tun, skb,
 					   GRESEC_STATS_A_TX_DROP_ERROR);
-			return NETDEV_TX_OK;
+			return;
 		}
 		consume_skb(skb);
 		skb_list_walk_safe(segs, skb, next) {
 			skb_mark_not_on_list(skb);
 			gresec_gre_xmit_skb(tun, cfg, skb);
 		}
-		return NETDEV_TX_OK;
+		return;
 	}
 	gresec_gre_xmit_skb(tun, cfg, skb);
+}
+
+static void gresec_gre_tx_deferred(struct sk_buff *skb, void *arg)
+{
+	struct gresec_tunnel *tun = arg;
+
+	gresec_gre_xmit_now(tun, rcu_dereference(tun->cfg), skb);
+}
+
+void gresec_gre_tx_worker(struct work_struct *work)
+{
+	struct gresec_tunnel *tun = container_of(work, struct gresec_tunnel,
+						 txq.work);
+
+	gresec_par_queue_drain(&tun->txq, gresec_gre_tx_deferred, tun);
+}
+
+static DEFINE_PER_CPU(struct gresec_par_rate, gresec_gre_tx_rate);
+
+netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct gresec_tunnel *tun = netdev_priv(dev);
+	struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
+
+	/* Only encryption is worth a hand-over; plain GRE stays here. */
+	if (gresec_par_queue_wanted(&tun->txq, &gresec_gre_tx_rate,
+				    gresec_gre_protected(tun, cfg))) {
+		if (gresec_par_queue_add(&tun->txq, skb))
+			gresec_gre_tx_drop(tun, skb,
+					   GRESEC_STATS_A_TX_DROP_BACKLOG);
+		return NETDEV_TX_OK;
+	}
+	gresec_gre_xmit_now(tun, cfg, skb);
 	return NETDEV_TX_OK;
 }
 

@@ -39,6 +39,7 @@ int gresec_gre_parse(const u8 *hdr, unsigned int len,
 		     struct gresec_gre_info *info);
 int gresec_gre_receive(struct sk_buff *skb,
 		       struct gresec_tunnel *protected_by);
+void gresec_gre_tx_worker(struct work_struct *work);
 netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev);
 void gresec_gre_xmit_tail(struct sk_buff *skb, int err);
 int gresec_gre_init(void);

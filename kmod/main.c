@@ -17,6 +17,7 @@
 #include "gre.h"
 #include "net.h"
 #include "netlink.h"
+#include "parallel.h"
 #include "replay.h"
 #include "sa.h"
 
@@ -51,6 +52,9 @@ static int __init gresec_mod_init(void)
 	err = gresec_net_init();
 	if (err)
 		goto err_net;
+	err = gresec_par_init();
+	if (err)
+		goto err_par;
 	err = gresec_gre_init();
 	if (err)
 		goto err_gre;
@@ -79,6 +83,8 @@ err_esp:
 err_sa:
 	gresec_gre_uninit();
 err_gre:
+	gresec_par_uninit();
+err_par:
 	gresec_net_uninit();
 err_net:
 	return err;
@@ -91,6 +97,7 @@ static void __exit gresec_mod_exit(void)
 	gresec_esp_uninit();
 	gresec_sa_uninit();
 	gresec_gre_uninit();
+	gresec_par_uninit();
 	gresec_net_uninit();
 	/* Let call_rcu/kfree_rcu callbacks that point into us finish. */
 	rcu_barrier();

@@ -72,6 +72,8 @@ const struct counter gs_tunnel_counters[] = {
 	C(TX_DROP_NO_SA, "tx_drop_no_sa", "no SA"),
 	C(TX_DROP_NOMEM, "tx_drop_nomem", "no memory"),
 	C(TX_DROP_ERROR, "tx_drop_error", "error"),
+	C(RX_DROP_BACKLOG, "rx_drop_backlog", "backlog"),
+	C(TX_DROP_BACKLOG, "tx_drop_backlog", "backlog"),
 };
 #undef C
 const size_t gs_n_tunnel_counters =

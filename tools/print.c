@@ -29,14 +29,16 @@ const char *ip4_str(uint32_t be)
 
 static bool is_rx_drop(unsigned int attr)
 {
-	return attr >= GRESEC_STATS_A_RX_DROP_MALFORMED &&
-	       attr <= GRESEC_STATS_A_RX_DROP_INNER;
+	return (attr >= GRESEC_STATS_A_RX_DROP_MALFORMED &&
+		attr <= GRESEC_STATS_A_RX_DROP_INNER) ||
+	       attr == GRESEC_STATS_A_RX_DROP_BACKLOG;
 }
 
 static bool is_tx_drop(unsigned int attr)
 {
-	return attr >= GRESEC_STATS_A_TX_DROP_NO_REMOTE &&
-	       attr <= GRESEC_STATS_A_TX_DROP_ERROR;
+	return (attr >= GRESEC_STATS_A_TX_DROP_NO_REMOTE &&
+		attr <= GRESEC_STATS_A_TX_DROP_ERROR) ||
+	       attr == GRESEC_STATS_A_TX_DROP_BACKLOG;
 }
 
 static bool is_sa_drop(unsigned int attr)

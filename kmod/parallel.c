@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gresec: handing ESP work from a busy CPU to the next one, in order.
+ *
+ * A TCP flow is sent from one CPU, and all packets of an SA arrive on one
+ * CPU (one SPI hashes to one receive queue), so without help one CPU
+ * encrypts or decrypts a whole tunnel's traffic while the others idle.
+ * WireGuard spreads its crypto over every CPU and puts the packets back in
+ * order afterwards; ESP's sequence numbers are taken at encryption and the
+ * replay window moves at decryption, so here the work is pipelined instead:
+ * once a CPU has handled GRESEC_PAR_BURST packets of a direction in one
+ * jiffy, the rest of that jiffy's packets go, in order, to a work item on
+ * the next online CPU.  Light traffic (pings, keepalives, interactive
+ * sessions) stays inline and pays no wake-up.  Everything behind a queued
+ * packet queues too, so a source's packets are never reordered.
+ *
+ * The module parameter "parallel" turns the hand-over off.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bottom_half.h>
+#include <linux/cpumask.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+
+#include "parallel.h"
+
+/* Enough for a ping or a TCP ACK clock to stay inline. */
+#define GRESEC_PAR_BURST	8
+/* About what netdev_max_backlog allows a CPU. */
+#define GRESEC_PAR_QLEN		1000
+/* Packets handled with bottom halves off before the worker may yield. */
+#define GRESEC_PAR_BATCH	64
+
+static bool parallel = true;
+module_param(parallel, bool, 0644);
+MODULE_PARM_DESC(parallel,
+		 "Hand ESP work of a busy CPU to the next CPU (default: on)");
+
+static struct workqueue_struct *gresec_par_wq;
+
+void gresec_par_queue_init(struct gresec_par_queue *q, work_func_t fn)
+{
+	skb_queue_head_init(&q->skbs);
+	INIT_WORK(&q->work, fn);
+	atomic_set(&q->inflight, 0);
+}
+
+/*
+ * Called with bottom halves off.  @eligible: whether this packet may start
+ * a hand-over (one that is under way is always followed).
+ */
+bool gresec_par_queue_wanted(struct gresec_par_queue *q,
+			     struct gresec_par_rate __percpu *rate,
+			     bool eligible)
+{
+	unsigned long now = jiffies;
+	struct gresec_par_rate *r;
+
+	if (atomic_read(&q->inflight))
+		return true;
+	if (!eligible || !READ_ONCE(parallel) || num_online_cpus() < 2)
+		return false;
+	r = this_cpu_ptr(rate);
+	if (r->stamp != now) {
+		r->stamp = now;
+		r->count = 0;
+	}
+	return ++r->count > GRESEC_PAR_BURST;
+}
+
+/* -ENOBUFS when the queue is full: the caller counts the drop. */
+int gresec_par_queue_add(struct gresec_par_queue *q, struct sk_buff *skb)
+{
+	unsigned int cpu;
+
+	if (skb_queue_len_lockless(&q->skbs) >= GRESEC_PAR_QLEN)
+		return -ENOBUFS;
+	atomic_inc(&q->inflight);
+	skb_queue_tail(&q->skbs, skb);
+	cpu = cpumask_next(smp_processor_id(), cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	/*
+	 * A work item never runs twice at once, so even when CPUs hand the
+	 * same queue to different CPUs its packets are taken in order.
+	 */
+	queue_work_on(cpu, gresec_par_wq, &q->work);
+	return 0;
+}
+
+/*
+ * The work item's body: @fn gets each packet in order, in the context the
+ * receive and transmit paths have (bottom halves off, RCU read side).
+ */
+void gresec_par_queue_drain(struct gresec_par_queue *q,
+			    gresec_par_handler_t fn, void *arg)
+{
+	struct sk_buff_head list;
+	struct sk_buff *skb;
+	unsigned int n;
+
+	__skb_queue_head_init(&list);
+	spin_lock_bh(&q->skbs.lock);
+	skb_queue_splice_init(&q->skbs, &list);
+	spin_unlock_bh(&q->skbs.lock);
+
+	while (!skb_queue_empty(&list)) {
+		local_bh_disable();
+		rcu_read_lock();
+		for (n = 0; n < GRESEC_PAR_BATCH; n++) {
+			skb = __skb_dequeue(&list);
+			if (!skb)
+				break;
+			fn(skb, arg);
+			atomic_dec(&q->inflight);
+		}
+		rcu_read_unlock();
+		local_bh_enable();
+		cond_resched();
+	}
+}
+
+/* For a queue whose packets hold no references: its owner is going away. */
+void gresec_par_queue_purge(struct gresec_par_queue *q)
+{
+	cancel_work_sync(&q->work);
+	skb_queue_purge(&q->skbs);
+	atomic_set(&q->inflight, 0);
+}
+
+int gresec_par_init(void)
+{
+	/* Crypto on the data path: as urgent as the softirq it relieves. */
+	gresec_par_wq = alloc_workqueue("gresec", WQ_HIGHPRI, 0);
+	if (!gresec_par_wq)
+		return -ENOMEM;
+	return 0;
+}
+
+void gresec_par_uninit(void)
+{
+	destroy_workqueue(gresec_par_wq);
+}
