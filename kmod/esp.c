@@ -644,8 +644,15 @@ static void gresec_esp_rx_defer(struct gresec_par_queue *q,
 	 */
 	skb_dst_drop(skb);
 	dev_hold(dev);
-	if (!gresec_par_queue_add(q, skb))
+	if (!gresec_par_queue_add(q, skb)) {
+		/*
+		 * The worker may already have dropped the packet's SA
+		 * reference, but an SA is freed only after a grace period,
+		 * and the receive path is a read-side section.
+		 */
+		gresec_tunnel_count(sa->tun, GRESEC_STATS_A_RX_HANDOFF);
 		return;
+	}
 	dev_put(dev);
 	gresec_tunnel_count(sa->tun, GRESEC_STATS_A_RX_DROP_BACKLOG);
 	DEV_STATS_INC(sa->tun->dev, rx_dropped);

@@ -602,6 +602,8 @@ netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
 		if (gresec_par_queue_add(&tun->txq, skb))
 			gresec_gre_tx_drop(tun, skb,
 					   GRESEC_STATS_A_TX_DROP_BACKLOG);
+		else
+			gresec_tunnel_count(tun, GRESEC_STATS_A_TX_HANDOFF);
 		return NETDEV_TX_OK;
 	}
 	gresec_gre_xmit_now(tun, cfg, skb);

@@ -74,6 +74,8 @@ const struct counter gs_tunnel_counters[] = {
 	C(TX_DROP_ERROR, "tx_drop_error", "error"),
 	C(RX_DROP_BACKLOG, "rx_drop_backlog", "backlog"),
 	C(TX_DROP_BACKLOG, "tx_drop_backlog", "backlog"),
+	C(RX_HANDOFF, "rx_handoff", "decrypted on the next CPU"),
+	C(TX_HANDOFF, "tx_handoff", "encrypted on the next CPU"),
 };
 #undef C
 const size_t gs_n_tunnel_counters =

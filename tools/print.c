@@ -298,12 +298,18 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 		sum(gs_tunnel_counters, gs_n_tunnel_counters, s, is_rx_drop));
 	print_list(f, 4, "drops:", gs_tunnel_counters, gs_n_tunnel_counters,
 		   s, is_rx_drop);
+	if (s[GRESEC_STATS_A_RX_HANDOFF])
+		fprintf(f, "    %" PRIu64 " decrypted on the next CPU\n",
+			s[GRESEC_STATS_A_RX_HANDOFF]);
 	fprintf(f, "  Output: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 		" drops\n", s[GRESEC_STATS_A_TX_PACKETS],
 		s[GRESEC_STATS_A_TX_BYTES],
 		sum(gs_tunnel_counters, gs_n_tunnel_counters, s, is_tx_drop));
 	print_list(f, 4, "drops:", gs_tunnel_counters, gs_n_tunnel_counters,
 		   s, is_tx_drop);
+	if (s[GRESEC_STATS_A_TX_HANDOFF])
+		fprintf(f, "    %" PRIu64 " encrypted on the next CPU\n",
+			s[GRESEC_STATS_A_TX_HANDOFF]);
 	print_sas(f, t);
 }
 

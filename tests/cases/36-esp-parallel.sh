@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# topology: netns
+# timeout: 900
+#
+# A busy CPU hands ESP work to the next one (kmod/parallel.c), on the VM's
+# two vCPUs.  Bursts (ping with 64 requests preloaded) and a bulk TCP
+# transfer over aes128gcm16 must make both the sending and the receiving
+# side hand packets on (tx_handoff, rx_handoff) and still arrive whole: every
+# echo answered, the transfer's hashes equal, no replay-window or queue
+# drops.  The transfer's ESP sequence numbers, decrypted from a capture of
+# the sender's underlay, must leave in order: a packet sent inline while
+# earlier ones still waited in the queue would overtake them.  With the
+# module parameter parallel=0 nothing more is handed on.
+. "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/esp.sh"
+
+load_gresec
+[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to hand over to"
+param=/sys/module/gresec/parameters/parallel
+expect_eq "$(cat $param)" Y "module parameter parallel by default"
+netns_pair_setup
+new_keys aes128gcm16
+k12=$KEY
+new_keys aes128gcm16
+k21=$KEY
+n ns1 gresec sa add gs0 dir out spi 0x3601 proposal aes128gcm16 key "$k12"
+n ns2 gresec sa add gs0 dir in spi 0x3601 proposal aes128gcm16 key "$k12"
+n ns2 gresec sa add gs0 dir out spi 0x3602 proposal aes128gcm16 key "$k21"
+n ns1 gresec sa add gs0 dir in spi 0x3602 proposal aes128gcm16 key "$k21"
+ping_ok ns1 198.51.100.2
+
+# burst NS DST: 300 echo requests, the first 64 at once; all must return.
+burst() {
+	local got
+	got=$({ ip netns exec "$1" ping -q -c 300 -l 64 -i 0.01 -W 5 "$2" || true; } |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	expect_eq "$got" 300 "echo replies to a burst from $1"
+}
+
+rm -f /tmp/par.pcap
+ip netns exec ns1 tcpdump -i veth1 -U -B 8192 -w /tmp/par.pcap 'ip proto 50 and src 192.0.2.1' 2>/dev/null &
+cap=$!
+wait_for 30 test -e /tmp/par.pcap
+sleep 0.3
+burst ns1 198.51.100.2
+burst ns2 198.51.100.1
+if debug_lane; then
+	tcp_transfer ns1 ns2 198.51.100.2 3000000
+else
+	tcp_transfer ns1 ns2 198.51.100.2 12000000
+fi
+sleep 0.3
+kill $cap
+wait $cap 2>/dev/null || true
+
+for ns in ns1 ns2; do
+	expect_ge "$(tun_counter $ns gs0 tx_handoff)" 1 "$ns tx_handoff"
+	expect_ge "$(tun_counter $ns gs0 rx_handoff)" 1 "$ns rx_handoff"
+	expect_eq "$(tun_counter $ns gs0 tx_drop_backlog)" 0 "$ns tx_drop_backlog"
+	expect_eq "$(tun_counter $ns gs0 rx_drop_backlog)" 0 "$ns rx_drop_backlog"
+done
+for f in drop_replay_dup drop_replay_old drop_icv; do
+	expect_eq "$(sa_counter ns2 gs0 in 0x3601 $f)" 0 "ns2 inbound $f"
+	expect_eq "$(sa_counter ns1 gs0 in 0x3602 $f)" 0 "ns1 inbound $f"
+done
+
+# The transfer's data segments, in the order they left ns1.
+tshark -r /tmp/par.pcap -o esp.enable_encryption_decode:TRUE \
+	-o "uat:esp_sa:$(tshark_sa 192.0.2.1 192.0.2.2 0x00003601 aes128gcm16 "$k12" "")" \
+	-Y 'esp.spi == 0x3601 && tcp.len > 0' -T fields -E occurrence=f \
+	-e esp.sequence 2>/dev/null > /tmp/par.seq
+segs=$(wc -l < /tmp/par.seq)
+late=$(awk 'NR > 1 && $1 <= prev { n++ } { prev = $1 } END { print n + 0 }' /tmp/par.seq)
+expect_ge "$segs" 1000 "TCP data segments decrypted from the capture"
+expect_eq "$late" 0 "ESP packets sent after one with a higher sequence number"
+
+# Off: the same bursts, nothing handed on.
+echo 0 > $param
+tx=$(tun_counter ns1 gs0 tx_handoff)
+rx=$(tun_counter ns2 gs0 rx_handoff)
+burst ns1 198.51.100.2
+expect_eq "$(tun_counter ns1 gs0 tx_handoff)" "$tx" "ns1 tx_handoff with parallel=0"
+expect_eq "$(tun_counter ns2 gs0 rx_handoff)" "$rx" "ns2 rx_handoff with parallel=0"
+echo 1 > $param
+burst ns1 198.51.100.2
+n ns1 gresec show gs0
