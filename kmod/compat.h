@@ -15,6 +15,20 @@
 #include <asm/unaligned.h>
 #endif
 
+/* netdev_max_backlog moved into net_hotdata in 6.9. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#include <net/hotdata.h>
+static inline int gresec_compat_max_backlog(void)
+{
+	return READ_ONCE(net_hotdata.max_backlog);
+}
+#else
+static inline int gresec_compat_max_backlog(void)
+{
+	return READ_ONCE(netdev_max_backlog);
+}
+#endif
+
 /* The core allocates and folds tstats for us since 6.6. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define GRESEC_CORE_TSTATS 1

@@ -598,43 +598,57 @@ static void gresec_esp_unknown_spi(struct gresec_net *gn, struct sk_buff *skb,
 	gresec_net_count_unknown_spi(gn, iph->saddr, ntohl(spi));
 }
 
-static void gresec_esp_decrypt(struct sk_buff *skb)
+/*
+ * An inbound SA's work on a packet, inline or on the next CPU: the replay
+ * check is part of it, so a packet is judged against the window all the
+ * packets queued before it have moved.
+ */
+static void gresec_esp_rcv_sa(struct gresec_sa *sa, struct sk_buff *skb)
 {
-	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
-	int err;
+	const struct ip_esp_hdr *esph = (const struct ip_esp_hdr *)skb->data;
+	int reason, err;
+	u64 seq;
 
-	err = gresec_esp_open(cb->sa, skb, cb->recv.seq, gresec_esp_input_done2);
+	reason = gresec_sa_check(sa);
+	if (reason)
+		goto drop;
+	spin_lock_bh(&sa->replay_lock);
+	seq = gresec_replay_seq(&sa->replay, ntohl(esph->seq_no), sa->esn);
+	reason = gresec_replay_check(&sa->replay, seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (reason)
+		goto drop;
+	gresec_skb_cb(skb)->recv.seq = seq;
+
+	err = gresec_esp_open(sa, skb, seq, gresec_esp_input_done2);
 	if (err != -EINPROGRESS)
 		gresec_esp_input_done2(skb, err);
+	return;
+
+drop:
+	gresec_esp_rx_drop(sa, skb, reason);
 }
 
-/*
- * Decryption handed on by a busy CPU (parallel.c).  Packets received on a
- * CPU queue there, so the order they came in is the order they are opened.
- */
-static DEFINE_PER_CPU(struct gresec_par_queue, gresec_esp_rxq);
+/* Packets a receiving CPU handed on once it had enough (parallel.c). */
 static DEFINE_PER_CPU(struct gresec_par_rate, gresec_esp_rx_rate);
 
 static void gresec_esp_rx_deferred(struct sk_buff *skb, void *arg)
 {
 	struct net_device *dev = skb->dev;
 
-	gresec_esp_decrypt(skb);
+	gresec_esp_rcv_sa(arg, skb);
 	dev_put(dev);
 }
 
-static void gresec_esp_rx_worker(struct work_struct *work)
+void gresec_esp_rx_worker(struct work_struct *work)
 {
-	struct gresec_par_queue *q = container_of(work, struct gresec_par_queue,
-						  work);
+	struct gresec_sa *sa = container_of(work, struct gresec_sa, rxq.work);
 
-	gresec_par_queue_drain(q, gresec_esp_rx_deferred, NULL);
+	gresec_par_queue_drain(&sa->rxq, gresec_esp_rx_deferred, sa);
 }
 
-static void gresec_esp_rx_defer(struct gresec_par_queue *q,
-				struct sk_buff *skb)
+static void gresec_esp_rx_defer(struct gresec_sa *sa, struct sk_buff *skb)
 {
-	struct gresec_sa *sa = gresec_skb_cb(skb)->sa;
 	struct net_device *dev = skb->dev;
 
 	/*
@@ -644,7 +658,7 @@ static void gresec_esp_rx_defer(struct gresec_par_queue *q,
 	 */
 	skb_dst_drop(skb);
 	dev_hold(dev);
-	if (!gresec_par_queue_add(q, skb)) {
+	if (!gresec_par_queue_add(&sa->rxq, skb)) {
 		/*
 		 * The worker may already have dropped the packet's SA
 		 * reference, but an SA is freed only after a grace period,
@@ -664,11 +678,8 @@ static void gresec_esp_rx_defer(struct gresec_par_queue *q,
 static int gresec_esp_rcv(struct sk_buff *skb)
 {
 	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
-	struct gresec_par_queue *q = this_cpu_ptr(&gresec_esp_rxq);
 	const struct ip_esp_hdr *esph;
 	struct gresec_sa *sa;
-	int reason;
-	u64 seq;
 
 	if (!pskb_may_pull(skb, GRESEC_ESP_HLEN))
 		return -EINVAL;
@@ -680,25 +691,10 @@ static int gresec_esp_rcv(struct sk_buff *skb)
 	}
 	gresec_skb_cb(skb)->sa = sa;
 
-	reason = gresec_sa_check(sa);
-	if (reason)
-		goto drop;
-	spin_lock_bh(&sa->replay_lock);
-	seq = gresec_replay_seq(&sa->replay, ntohl(esph->seq_no), sa->esn);
-	reason = gresec_replay_check(&sa->replay, seq);
-	spin_unlock_bh(&sa->replay_lock);
-	if (reason)
-		goto drop;
-	gresec_skb_cb(skb)->recv.seq = seq;
-
-	if (gresec_par_queue_wanted(q, &gresec_esp_rx_rate, true))
-		gresec_esp_rx_defer(q, skb);
+	if (gresec_par_queue_wanted(&sa->rxq, &gresec_esp_rx_rate, true))
+		gresec_esp_rx_defer(sa, skb);
 	else
-		gresec_esp_decrypt(skb);
-	return 0;
-
-drop:
-	gresec_esp_rx_drop(sa, skb, reason);
+		gresec_esp_rcv_sa(sa, skb);
 	return 0;
 }
 
@@ -761,13 +757,8 @@ static struct xfrm4_protocol gresec_esp_protocol = {
 
 int gresec_esp_init(void)
 {
-	unsigned int cpu;
-	int err;
+	int err = xfrm4_protocol_register(&gresec_esp_protocol, IPPROTO_ESP);
 
-	for_each_possible_cpu(cpu)
-		gresec_par_queue_init(per_cpu_ptr(&gresec_esp_rxq, cpu),
-				      gresec_esp_rx_worker);
-	err = xfrm4_protocol_register(&gresec_esp_protocol, IPPROTO_ESP);
 	if (err)
 		pr_err("cannot register the ESP receive handler: %d\n", err);
 	return err;
@@ -775,13 +766,7 @@ int gresec_esp_init(void)
 
 void gresec_esp_uninit(void)
 {
-	unsigned int cpu;
-
 	xfrm4_protocol_deregister(&gresec_esp_protocol, IPPROTO_ESP);
-	/* No receiver can queue now; open what was queued. */
-	synchronize_net();
-	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu_ptr(&gresec_esp_rxq, cpu)->work);
 }
 
 #ifdef DEBUG

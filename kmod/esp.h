@@ -20,6 +20,7 @@ typedef void (*gresec_esp_done_t)(struct sk_buff *skb, int err);
 int gresec_esp_init(void);
 void gresec_esp_uninit(void);
 void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb);
+void gresec_esp_rx_worker(struct work_struct *work);
 int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		    const u8 *iv, u8 nexthdr, gresec_esp_done_t done);
 int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,

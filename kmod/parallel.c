@@ -11,8 +11,11 @@
  * once a CPU has handled GRESEC_PAR_BURST packets of a direction in one
  * jiffy, the rest of that jiffy's packets go, in order, to a work item on
  * the next online CPU.  Light traffic (pings, keepalives, interactive
- * sessions) stays inline and pays no wake-up.  Everything behind a queued
- * packet queues too, so a source's packets are never reordered.
+ * sessions) stays inline and pays no wake-up.  A queue is per tunnel on
+ * transmit and per inbound SA on receive, and everything behind a queued
+ * packet queues too, so a tunnel's or an SA's packets are handled in the
+ * order they came, on whichever CPUs they came: the replay window and the
+ * counters see exactly what they would inline.
  *
  * The module parameter "parallel" turns the hand-over off.
  */
@@ -25,12 +28,11 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "parallel.h"
 
 /* Enough for a ping or a TCP ACK clock to stay inline. */
 #define GRESEC_PAR_BURST	8
-/* About what netdev_max_backlog allows a CPU. */
-#define GRESEC_PAR_QLEN		1000
 /* Packets handled with bottom halves off before the worker may yield. */
 #define GRESEC_PAR_BATCH	64
 
@@ -76,7 +78,8 @@ int gresec_par_queue_add(struct gresec_par_queue *q, struct sk_buff *skb)
 {
 	unsigned int cpu;
 
-	if (skb_queue_len_lockless(&q->skbs) >= GRESEC_PAR_QLEN)
+	/* Another backlog: it gets what the core's own per-CPU one gets. */
+	if (skb_queue_len_lockless(&q->skbs) >= gresec_compat_max_backlog())
 		return -ENOBUFS;
 	atomic_inc(&q->inflight);
 	skb_queue_tail(&q->skbs, skb);
@@ -133,8 +136,11 @@ void gresec_par_queue_purge(struct gresec_par_queue *q)
 
 int gresec_par_init(void)
 {
-	/* Crypto on the data path: as urgent as the softirq it relieves. */
-	gresec_par_wq = alloc_workqueue("gresec", WQ_HIGHPRI, 0);
+	/*
+	 * Not WQ_HIGHPRI: under a flood the workers never idle, and at nice
+	 * -20 they would starve every task on the CPU they were handed to.
+	 */
+	gresec_par_wq = alloc_workqueue("gresec", 0, 0);
 	if (!gresec_par_wq)
 		return -ENOMEM;
 	return 0;

@@ -23,6 +23,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "esp.h"
 #include "net.h"
 #include "sa.h"
 
@@ -319,6 +320,7 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 	INIT_WORK(&sa->event_work, gresec_sa_event_worker);
 	INIT_DELAYED_WORK(&sa->life_work, gresec_sa_life_worker);
 	INIT_RCU_WORK(&sa->free_work, gresec_sa_free_worker);
+	gresec_par_queue_init(&sa->rxq, gresec_esp_rx_worker);
 
 	sa->spi = p->spi;
 	sa->dir = p->dir;
@@ -364,6 +366,11 @@ err:
 /* Frees at once: for SAs nobody else can see (self-tests, failed adds). */
 void gresec_sa_free(struct gresec_sa *sa)
 {
+	/*
+	 * Every queued packet holds a reference, so the queue is empty, but
+	 * its work item may still be pending from the last packet's hand-over.
+	 */
+	gresec_par_queue_purge(&sa->rxq);
 	/* The transform wipes its own copy of the key. */
 	if (!IS_ERR_OR_NULL(sa->aead))
 		crypto_free_aead(sa->aead);

@@ -26,6 +26,7 @@
 #include <linux/gresec.h>
 
 #include "device.h"
+#include "parallel.h"
 #include "replay.h"
 
 struct crypto_aead;
@@ -93,6 +94,7 @@ struct gresec_sa {
 	atomic64_t oseq;	/* outbound: last sequence number used */
 	spinlock_t replay_lock;	/* inbound: protects replay */
 	struct gresec_replay replay;
+	struct gresec_par_queue rxq;	/* inbound: opened on the next CPU */
 
 	struct gresec_sa_lifetime lft;
 	bool count_limits;	/* byte or packet limits set */
