@@ -12,14 +12,7 @@
 
 load_gresec
 netns_pair_setup
-new_keys aes256gcm16
-k1=$KEY
-new_keys aes256gcm16
-k2=$KEY
-n ns1 gresec sa add gs0 dir out spi 0x4001 proposal aes256gcm16 key "$k1"
-n ns2 gresec sa add gs0 dir in spi 0x4001 proposal aes256gcm16 key "$k1"
-n ns2 gresec sa add gs0 dir out spi 0x4002 proposal aes256gcm16 key "$k2"
-n ns1 gresec sa add gs0 dir in spi 0x4002 proposal aes256gcm16 key "$k2"
+sa_pair_add aes256gcm16 0x4001 0x4002
 expect_eq "$(ip netns exec ns1 gresec show gs0 -j | jq -r '.[0].protection')" required "protection after adding an outbound SA"
 ping_ok ns1 198.51.100.2
 

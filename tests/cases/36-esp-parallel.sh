@@ -20,14 +20,7 @@ load_gresec
 param=/sys/module/gresec/parameters/parallel
 expect_eq "$(cat $param)" Y "module parameter parallel by default"
 netns_pair_setup
-new_keys aes128gcm16
-k12=$KEY
-new_keys aes128gcm16
-k21=$KEY
-n ns1 gresec sa add gs0 dir out spi 0x3601 proposal aes128gcm16 key "$k12"
-n ns2 gresec sa add gs0 dir in spi 0x3601 proposal aes128gcm16 key "$k12"
-n ns2 gresec sa add gs0 dir out spi 0x3602 proposal aes128gcm16 key "$k21"
-n ns1 gresec sa add gs0 dir in spi 0x3602 proposal aes128gcm16 key "$k21"
+sa_pair_add aes128gcm16 0x3601 0x3602
 ping_ok ns1 198.51.100.2
 
 # echo_replies NS: echo replies the kernel of NS has received.
@@ -83,7 +76,7 @@ done
 
 # The transfer's data segments, in the order they left ns1.
 tshark -r /tmp/par.pcap -o esp.enable_encryption_decode:TRUE \
-	-o "uat:esp_sa:$(tshark_sa 192.0.2.1 192.0.2.2 0x00003601 aes128gcm16 "$k12" "")" \
+	-o "uat:esp_sa:$(tshark_sa 192.0.2.1 192.0.2.2 0x00003601 aes128gcm16 "$K12" "")" \
 	-Y 'esp.spi == 0x3601 && tcp.len > 0' -T fields -E occurrence=f \
 	-e esp.sequence 2>/dev/null > /tmp/par.seq
 segs=$(wc -l < /tmp/par.seq)

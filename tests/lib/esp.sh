@@ -43,6 +43,20 @@ new_keys() {
 	return 0
 }
 
+# sa_pair_add PROP SPI12 SPI21: fresh AEAD keys K12 (ns1 -> ns2, SPI12)
+# and K21 (back, SPI21), and the four SAs for them on the gs0 of
+# netns_pair_setup.
+sa_pair_add() {
+	new_keys "$1"
+	K12=$KEY
+	new_keys "$1"
+	K21=$KEY
+	n ns1 gresec sa add gs0 dir out spi "$2" proposal "$1" key "$K12"
+	n ns2 gresec sa add gs0 dir in spi "$2" proposal "$1" key "$K12"
+	n ns2 gresec sa add gs0 dir out spi "$3" proposal "$1" key "$K21"
+	n ns1 gresec sa add gs0 dir in spi "$3" proposal "$1" key "$K21"
+}
+
 # gresec_sa_args NAME KEY AUTH: the key part of "gresec sa add"
 gresec_sa_args() {
 	echo "proposal $1 key $2${3:+ auth-key $3}"
