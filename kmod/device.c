@@ -272,7 +272,8 @@ err_cfg:
 
 /*
  * Unhash before the core's synchronize_net(), so no receiver finds us.
- * The device is closed: nothing is queued for encryption any more.
+ * The device is closed, so nothing new is queued for encryption; what
+ * still waits in the queue goes with the device.
  */
 static void gresec_dev_uninit(struct net_device *dev)
 {

@@ -668,9 +668,7 @@ static void gresec_esp_rx_defer(struct gresec_sa *sa, struct sk_buff *skb)
 		return;
 	}
 	dev_put(dev);
-	gresec_tunnel_count(sa->tun, GRESEC_STATS_A_RX_DROP_BACKLOG);
-	DEV_STATS_INC(sa->tun->dev, rx_dropped);
-	kfree_skb(skb);
+	gresec_gre_rx_drop(sa->tun, skb, GRESEC_STATS_A_RX_DROP_BACKLOG);
 	gresec_sa_put(sa);
 }
 

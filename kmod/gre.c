@@ -110,8 +110,8 @@ int gresec_gre_parse(const u8 *hdr, unsigned int len,
 	return 0;
 }
 
-static void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
-			       unsigned int reason)
+void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
+			unsigned int reason)
 {
 	gresec_tunnel_count(tun, reason);
 	DEV_STATS_INC(tun->dev, rx_dropped);

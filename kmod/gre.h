@@ -40,6 +40,8 @@ int gresec_gre_parse(const u8 *hdr, unsigned int len,
 int gresec_gre_receive(struct sk_buff *skb,
 		       struct gresec_tunnel *protected_by);
 void gresec_gre_tx_worker(struct work_struct *work);
+void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
+			unsigned int reason);
 netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev);
 void gresec_gre_xmit_tail(struct sk_buff *skb, int err);
 int gresec_gre_init(void);

@@ -7,9 +7,8 @@
 # two vCPUs.  Bursts (ping with 64 requests preloaded) and a bulk TCP
 # transfer over aes128gcm16 must make the sending and the receiving side
 # hand packets on (tx_handoff, rx_handoff; not asserted on the slow debug
-# kernel) and still arrive whole: every
-# echo answered, the transfer's hashes equal, no replay-window or queue
-# drops.  The transfer's ESP sequence numbers, decrypted from a capture of
+# kernel) and still arrive whole: every echo answered, the transfer's
+# hashes equal, no replay-window or queue drops.  The transfer's ESP sequence numbers, decrypted from a capture of
 # the sender's underlay, must leave in order: a packet sent inline while
 # earlier ones still waited in the queue would overtake them.  With the
 # module parameter parallel=0 nothing more is handed on.
