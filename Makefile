@@ -24,7 +24,7 @@ WERROR ?= y
 
 SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/selftest/*.c) uapi/linux/gresec.h
 
-.PHONY: all module module-debug cli check check-debug demo bench style sparse clean help uapi
+.PHONY: all module module-debug cli check check-debug demo bench bench-smp style sparse clean help uapi
 
 all: module cli
 
@@ -63,6 +63,9 @@ demo:
 
 bench:
 	tests/bench.sh
+
+bench-smp:
+	BENCH_PROFILE=smp tests/bench.sh
 
 uapi:
 	$(MAKE) -C uapi

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the raw numbers of tests/bench/guest.sh into tables, JSON and chart data.
 
-    report.py DIR [--docs FILE]
+    report.py DIR [--docs FILE [--tag TAG]]
 
 DIR holds raw/CONFIG.txt ("metric value" lines, one per run, and a final
 "status ok" or "status failed: why"), meta.guest and, from the host,
@@ -11,8 +11,9 @@ DIR/table.md, DIR/plot.dat, DIR/ratios.dat and DIR/plot.vars (for
 tests/bench/plot.gp) and
 prints table.txt.  With --docs, the block of the measured kernel series in
 FILE, between "<!-- bench:begin SERIES -->" and "<!-- bench:end SERIES -->"
-(SERIES: 6.1, 6.12, from the guest's kernel release), is replaced by the
-provenance and table.md; the other kernels' blocks are kept.  A series
+(SERIES: 6.1, 6.12, from the guest's kernel release, then "-TAG" when
+given: 6.12-smp for make bench-smp), is replaced by the provenance and
+table.md; the other blocks are kept.  A series
 without a block gets one, under its own heading with its chart
 (bench-SERIES.png), at the end of FILE.
 Exits 1 when no configuration produced a number.
@@ -275,12 +276,13 @@ def provenance(res):
             + (f"; the VM ran for {m['wall']} s of host time." if m.get("wall") else "."))
 
 
-def series(res):
-    """The kernel series measured ("6.1", "6.12"), from the guest's release."""
+def series(res, tag=None):
+    """The docs block's name: the kernel series measured ("6.1", "6.12"),
+    from the guest's release, and the profile's tag if any ("6.12-smp")."""
     m = re.match(r"(\d+\.\d+)", res["meta"].get("guest_kernel", ""))
     if not m:
         sys.exit("report: no guest kernel release in meta.guest: cannot pick a docs block")
-    return m.group(1)
+    return f"{m.group(1)}-{tag}" if tag else m.group(1)
 
 
 def update_docs(path, block, ser):
@@ -303,10 +305,14 @@ def update_docs(path, block, ser):
 
 def main():
     args = sys.argv[1:]
-    docs = None
+    docs = tag = None
     if "--docs" in args:
         i = args.index("--docs")
         docs = args[i + 1]
+        del args[i:i + 2]
+    if "--tag" in args:
+        i = args.index("--tag")
+        tag = args[i + 1]
         del args[i:i + 2]
     if len(args) != 1:
         sys.exit(__doc__)
@@ -323,7 +329,7 @@ def main():
         f.write(mdt)
     plot_data(res, d)
     if docs:
-        update_docs(docs, provenance(res) + "\n\n" + mdt, series(res))
+        update_docs(docs, provenance(res) + "\n\n" + mdt, series(res, tag))
     sys.stdout.write(txt)
     if not any(c["median"] for c in res["configs"]):
         print("report: no configuration produced a number", file=sys.stderr)
