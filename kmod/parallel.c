@@ -17,7 +17,8 @@
  * order they came, on whichever CPUs they came: the replay window and the
  * counters see exactly what they would inline.
  *
- * The module parameter "parallel" turns the hand-over off.
+ * The module parameter "parallel" turns the hand-over off; "backlog" bounds
+ * each queue.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,6 +41,11 @@ static bool parallel = true;
 module_param(parallel, bool, 0644);
 MODULE_PARM_DESC(parallel,
 		 "Hand ESP work of a busy CPU to the next CPU (default: on)");
+
+static unsigned int backlog;
+module_param(backlog, uint, 0644);
+MODULE_PARM_DESC(backlog,
+		 "Packets a tunnel or an SA may have waiting for the next CPU (default 0: net.core.netdev_max_backlog)");
 
 static struct workqueue_struct *gresec_par_wq;
 
@@ -76,10 +82,11 @@ bool gresec_par_queue_wanted(struct gresec_par_queue *q,
 /* -ENOBUFS when the queue is full: the caller counts the drop. */
 int gresec_par_queue_add(struct gresec_par_queue *q, struct sk_buff *skb)
 {
+	/* Another backlog: by default it gets what the core's per-CPU one gets. */
+	unsigned int limit = READ_ONCE(backlog) ?: gresec_compat_max_backlog();
 	unsigned int cpu;
 
-	/* Another backlog: it gets what the core's own per-CPU one gets. */
-	if (skb_queue_len_lockless(&q->skbs) >= gresec_compat_max_backlog())
+	if (skb_queue_len_lockless(&q->skbs) >= limit)
 		return -ENOBUFS;
 	atomic_inc(&q->inflight);
 	skb_queue_tail(&q->skbs, skb);
