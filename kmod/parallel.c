@@ -10,8 +10,9 @@
  * replay window moves at decryption, so here the work is pipelined instead:
  * once a CPU has handled GRESEC_PAR_BURST packets of a direction in one
  * jiffy, the rest of that jiffy's packets go, in order, to a work item on
- * the next online CPU.  Light traffic (pings, keepalives, interactive
- * sessions) stays inline and pays no wake-up.  A queue is per tunnel on
+ * the next online CPU, and the rest of that burst follows until the
+ * direction has been quiet for GRESEC_PAR_LINGER.  Light traffic (pings,
+ * keepalives, interactive sessions) stays inline and pays no wake-up.  A queue is per tunnel on
  * transmit and per inbound SA on receive, and everything behind a queued
  * packet queues too, so a tunnel's or an SA's packets are handled in the
  * order they came, on whichever CPUs they came: the replay window and the
@@ -36,6 +37,16 @@
 #define GRESEC_PAR_BURST	8
 /* Packets handled with bottom halves off before the worker may yield. */
 #define GRESEC_PAR_BATCH	64
+/*
+ * How long (about 10 ms, at least a jiffy) a direction that was handed over
+ * stays so after its last queued packet.  Its packets then leave from one
+ * CPU: were the next one sent inline while the worker's last ones still
+ * waited in its CPU's backlog (veth's receive side, a NIC's per-CPU
+ * transmit queue), it would overtake them: those more than a replay
+ * window behind then reach the peer as too old (36-esp-parallel saw one on
+ * a loaded host), and TCP sees reordering.
+ */
+#define GRESEC_PAR_LINGER	(HZ / 100 + 1)
 
 static bool parallel = true;
 module_param(parallel, bool, 0644);
@@ -54,6 +65,8 @@ void gresec_par_queue_init(struct gresec_par_queue *q, work_func_t fn)
 	skb_queue_head_init(&q->skbs);
 	INIT_WORK(&q->work, fn);
 	atomic_set(&q->inflight, 0);
+	q->last = jiffies - GRESEC_PAR_LINGER - 1;
+	q->cpu = nr_cpu_ids;
 }
 
 /*
@@ -71,6 +84,8 @@ bool gresec_par_queue_wanted(struct gresec_par_queue *q,
 		return true;
 	if (!eligible || !READ_ONCE(parallel) || num_online_cpus() < 2)
 		return false;
+	if (time_before_eq(now, READ_ONCE(q->last) + GRESEC_PAR_LINGER))
+		return true;
 	r = this_cpu_ptr(rate);
 	if (r->stamp != now) {
 		r->stamp = now;
@@ -84,15 +99,25 @@ int gresec_par_queue_add(struct gresec_par_queue *q, struct sk_buff *skb)
 {
 	/* Another backlog: by default it gets what the core's per-CPU one gets. */
 	unsigned int limit = READ_ONCE(backlog) ?: gresec_compat_max_backlog();
+	unsigned long now = jiffies;
 	unsigned int cpu;
+	bool fresh;
 
 	if (skb_queue_len_lockless(&q->skbs) >= limit)
 		return -ENOBUFS;
+	/* A new burst may pick a new CPU; one under way keeps its CPU. */
+	fresh = !atomic_read(&q->inflight) &&
+		time_after(now, READ_ONCE(q->last) + GRESEC_PAR_LINGER);
+	WRITE_ONCE(q->last, now);
 	atomic_inc(&q->inflight);
 	skb_queue_tail(&q->skbs, skb);
-	cpu = cpumask_next(smp_processor_id(), cpu_online_mask);
-	if (cpu >= nr_cpu_ids)
-		cpu = cpumask_first(cpu_online_mask);
+	cpu = READ_ONCE(q->cpu);
+	if (fresh || cpu >= nr_cpu_ids || !cpu_online(cpu)) {
+		cpu = cpumask_next(smp_processor_id(), cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		WRITE_ONCE(q->cpu, cpu);
+	}
 	/*
 	 * A work item never runs twice at once, so even when CPUs hand the
 	 * same queue to different CPUs its packets are taken in order.

@@ -18,6 +18,8 @@ struct gresec_par_queue {
 	struct sk_buff_head skbs;
 	struct work_struct work;
 	atomic_t inflight;
+	unsigned long last;	/* jiffies of the last packet queued */
+	unsigned int cpu;	/* where the work item runs in this burst */
 };
 
 /* Packets one CPU handled itself in the current jiffy. */
