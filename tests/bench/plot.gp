@@ -53,9 +53,10 @@ plot dat using 1:8:3:xtic(2) with boxes lc rgb variable, \
      '' using 1:8:(sprintf("%.2f", $8)) with labels offset 0,0.7 font ",9", \
      '' using 1:(0):(na(8)) with labels offset 0,0.7 font ",9" tc rgb "#c00000"
 
-set title "gresec relative to its counterpart (above 1: gresec better)"
+set title "gresec relative to its counterpart (above 1: gresec better; whiskers: round range)"
 set style data histogram
-set style histogram clustered gap 1
+# ratios.dat holds a median, lowest, highest triple per metric.
+set style histogram errorbars gap 1 lw 1
 set boxwidth 0.9 relative
 set xtics norotate center scale 0
 set key outside bottom center horizontal font ",9" samplen 1.5
@@ -70,10 +71,10 @@ if (nratios == 0) {
 	exit
 }
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#c00000" dt 2 lw 1.5 front
-plot rat using 2:xtic(1) title "TCP 1" lc rgb "#1f77b4", \
-     '' using 3 title "TCP 4" lc rgb "#6baed6", \
-     '' using 4 title "UDP pps" lc rgb "#ff7f0e", \
-     '' using 5 title "1/RTT" lc rgb "#2ca02c", \
-     '' using 6 title "1/CPU" lc rgb "#9467bd", \
+plot rat using 2:3:4:xtic(1) title "TCP 1" lc rgb "#1f77b4", \
+     '' using 5:6:7 title "TCP 4" lc rgb "#6baed6", \
+     '' using 8:9:10 title "UDP pps" lc rgb "#ff7f0e", \
+     '' using 11:12:13 title "1/RTT" lc rgb "#2ca02c", \
+     '' using 14:15:16 title "1/CPU" lc rgb "#9467bd", \
      '' using 0:(0):(na(2)) with labels offset 0,0.7 font ",9" tc rgb "#c00000" notitle
 unset multiplot
