@@ -53,7 +53,7 @@ plot dat using 1:8:3:xtic(2) with boxes lc rgb variable, \
      '' using 1:8:(sprintf("%.2f", $8)) with labels offset 0,0.7 font ",9", \
      '' using 1:(0):(na(8)) with labels offset 0,0.7 font ",9" tc rgb "#c00000"
 
-set title "gresec relative to its counterpart (above 1: gresec better; whiskers: round range)"
+set title "gresec ÷ counterpart (above 1: gresec better; whiskers: rounds)"
 set style data histogram
 # ratios.dat holds a median, lowest, highest triple per metric.
 set style histogram errorbars gap 1 lw 1
