@@ -12,11 +12,11 @@
  * jiffy, the rest of that jiffy's packets go, in order, to a work item on
  * the next online CPU, and the rest of that burst follows until the
  * direction has been quiet for GRESEC_PAR_LINGER.  Light traffic (pings,
- * keepalives, interactive sessions) stays inline and pays no wake-up.  A queue is per tunnel on
- * transmit and per inbound SA on receive, and everything behind a queued
- * packet queues too, so a tunnel's or an SA's packets are handled in the
- * order they came, on whichever CPUs they came: the replay window and the
- * counters see exactly what they would inline.
+ * keepalives, interactive sessions) stays inline and pays no wake-up.  A
+ * queue is per tunnel on transmit and per inbound SA on receive, and
+ * everything behind a queued packet queues too, so a tunnel's or an SA's
+ * packets are handled in the order they came, on whichever CPUs they came:
+ * the replay window and the counters see exactly what they would inline.
  *
  * The module parameter "parallel" turns the hand-over off; "backlog" bounds
  * each queue.
@@ -69,6 +69,13 @@ void gresec_par_queue_init(struct gresec_par_queue *q, work_func_t fn)
 	q->cpu = nr_cpu_ids;
 }
 
+/* Whether @q's last packet was queued within GRESEC_PAR_LINGER of @now. */
+static bool gresec_par_lingering(const struct gresec_par_queue *q,
+				 unsigned long now)
+{
+	return time_before_eq(now, READ_ONCE(q->last) + GRESEC_PAR_LINGER);
+}
+
 /*
  * Called with bottom halves off.  @eligible: whether this packet may start
  * a hand-over (one that is under way is always followed).
@@ -84,7 +91,7 @@ bool gresec_par_queue_wanted(struct gresec_par_queue *q,
 		return true;
 	if (!eligible || !READ_ONCE(parallel) || num_online_cpus() < 2)
 		return false;
-	if (time_before_eq(now, READ_ONCE(q->last) + GRESEC_PAR_LINGER))
+	if (gresec_par_lingering(q, now))
 		return true;
 	r = this_cpu_ptr(rate);
 	if (r->stamp != now) {
@@ -106,8 +113,7 @@ int gresec_par_queue_add(struct gresec_par_queue *q, struct sk_buff *skb)
 	if (skb_queue_len_lockless(&q->skbs) >= limit)
 		return -ENOBUFS;
 	/* A new burst may pick a new CPU; one under way keeps its CPU. */
-	fresh = !atomic_read(&q->inflight) &&
-		time_after(now, READ_ONCE(q->last) + GRESEC_PAR_LINGER);
+	fresh = !atomic_read(&q->inflight) && !gresec_par_lingering(q, now);
 	WRITE_ONCE(q->last, now);
 	atomic_inc(&q->inflight);
 	skb_queue_tail(&q->skbs, skb);

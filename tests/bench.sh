@@ -173,13 +173,13 @@ if [ $rc = 0 ] && [ -z "${BENCH_QUICK:-}" ] && [ "${BENCH_DOCS:-1}" != 0 ]; then
 fi
 docs=()
 tag=""
-[ "$profile" = smp ] && tag=-smp
-[ $full = 1 ] && docs=(--docs docs/bench.md ${tag:+--tag "${tag#-}"})
+[ "$profile" = smp ] && tag=smp
+[ $full = 1 ] && docs=(--docs docs/bench.md ${tag:+--tag "$tag"})
 python3 tests/bench/report.py "$share" "${docs[@]}" || exit 1
 png=$share/bench.png
 # One chart per kernel series, beside its block in docs/bench.md.
 [[ $k =~ ^[0-9]+\.[0-9]+ ]] || { echo "bench: no kernel series in $k"; exit 1; }
-[ $full = 1 ] && png=docs/bench-${BASH_REMATCH[0]}$tag.png
+[ $full = 1 ] && png=docs/bench-${BASH_REMATCH[0]}${tag:+-$tag}.png
 sub="$(sed -n 's/^date=//p' "$share/meta.host"), $(sed -n 's/^describe=//p' "$share/meta.host"), kernel $k, $short, host $(sed -n 's/^host_cpu=//p' "$share/meta.host")"
 gnuplot -e "dir='$share'; out='$png'; subtitle='${sub//\'/}'" tests/bench/plot.gp || exit 1
 echo

@@ -74,16 +74,15 @@ grep -q '^5 vs 4 .*n/a' "$out/table.txt" || fail "table does not mark the missin
 expect_eq "$(grep -c '"' "$out/plot.dat")" 3 "chart data rows"
 [[ $KREL =~ ^[0-9]+\.[0-9]+ ]] || fail "no kernel series in $KREL"
 ser=${BASH_REMATCH[0]}
+# block NAME: the docs block NAME, markers included.
+block() { sed -n "/^<!-- bench:begin $1 -->\$/,/^<!-- bench:end $1 -->\$/p" "$docs"; }
 grep -qx 'other kernel' "$docs" || fail "report.py --docs dropped another kernel's block"
-sed -n "/^<!-- bench:begin $ser -->\$/,/^<!-- bench:end $ser -->\$/p" "$docs" |
-	grep -q "^| 3 | gresec GRE | .*(.*×)" || fail "no $ser block with the table in the docs"
+block "$ser" | grep -q "^| 3 | gresec GRE | .*(.*×)" || fail "no $ser block with the table in the docs"
 ok "report.py --docs wrote the $ser block and kept the other"
 python3 "$REPO/tests/bench/report.py" "$out" --docs "$docs" --tag smp > /dev/null ||
 	fail "report.py --tag failed"
-sed -n "/^<!-- bench:begin $ser-smp -->\$/,/^<!-- bench:end $ser-smp -->\$/p" "$docs" |
-	grep -q "^| 3 | gresec GRE " || fail "no $ser-smp block in the docs"
-grep -q "^| 3 | gresec GRE " <<< "$(sed -n "/^<!-- bench:begin $ser -->\$/,/^<!-- bench:end $ser -->\$/p" "$docs")" ||
-	fail "report.py --tag smp lost the $ser block"
+block "$ser-smp" | grep -q "^| 3 | gresec GRE " || fail "no $ser-smp block in the docs"
+block "$ser" | grep -q "^| 3 | gresec GRE " || fail "report.py --tag smp lost the $ser block"
 ok "report.py --docs --tag smp wrote the $ser-smp block beside the $ser one"
 echo "# checks: ${SECONDS} s"
 # The chart script, drawn as text (a PNG costs a minute of emulated CPU).
