@@ -102,8 +102,19 @@ while read -r how t <&3; do
 	# on a slower one).
 	limit=$(sed -n 's/^# timeout: \([0-9]*\)$/\1/p' "$REPO/tests/$t")
 	limit=$((${limit:-${TEST_TIMEOUT:-300}} * ${TEST_TIMEOUT_SCALE:-1}))
+	# GRESEC_XTRACE=1: a trace of every command with its start time, kept
+	# in guest memory while the test runs (a write per line over 9p would
+	# slow the test down) and copied beside the log, to see where a test
+	# spends its time.
+	run=(bash "$REPO/tests/$t")
+	if [ -n "${GRESEC_XTRACE:-}" ]; then
+		exec 9> /tmp/xtrace
+		# bash takes no PS4 from the environment when run as root.
+		# shellcheck disable=SC2016 # expanded by that bash
+		run=(bash -c 'PS4="+ \${EPOCHREALTIME} "; BASH_XTRACEFD=9; set -x; . "$0"' "$REPO/tests/$t")
+	fi
 	PEER=$peer TEST_NAME=$name timeout --kill-after=10 "$limit" \
-		bash "$REPO/tests/$t" > "$results/$name.log" 2>&1
+		"${run[@]}" > "$results/$name.log" 2>&1
 	rc=$?
 	# Leave nothing behind for the next test; unloading also proves the
 	# module lets go of everything the test created.
@@ -125,6 +136,11 @@ while read -r how t <&3; do
 		grep -q "^$m " /proc/modules && rmmod "$m" >> "$results/$name.log" 2>&1
 	done
 	end=$(date +%s.%N)
+	if [ -n "${GRESEC_XTRACE:-}" ]; then
+		exec 9>&-
+		echo "+ $start runner: test starts" | cat - /tmp/xtrace > "$results/$name.xtrace"
+		echo "+ $end runner: cleaned up" >> "$results/$name.xtrace"
+	fi
 	dmesg > "$results/$name.dmesg"
 	[ -w /sys/kernel/debug/kmemleak ] &&
 		bash "$REPO/tests/debug/kmemleak.sh" scan >> "$results/$name.dmesg"

@@ -44,6 +44,7 @@ vm_prepare() {
 		echo "TEST_TIMEOUT_SCALE=${TEST_TIMEOUT_SCALE:-1}"
 		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
 		echo "GRESEC_DEBUG_LANE=${GRESEC_DEBUG_LANE:-}"
+		echo "GRESEC_XTRACE=${GRESEC_XTRACE:-}"
 		# Rerunning a seeded fuzz test with its seed.
 		printf 'FUZZ_SEED=%q\n' "${FUZZ_SEED:-}"
 		printf 'GRESEC_FUZZ_SEED=%q\n' "${GRESEC_FUZZ_SEED:-}"
