@@ -24,12 +24,16 @@ for combo in $ESP_COMBOS; do
 		new_keys "$prop"
 		k21=$KEY a21=$AUTH
 		spi12=$((0x1000 + i)) spi21=$((0x2000 + i))
+		# Inbound SAs first, as an IKE daemon installs them: a packet
+		# (the tunnel's own IPv6 chatter) sent on an outbound SA whose
+		# inbound peer did not exist yet would be counted on one side
+		# only.
 		# shellcheck disable=SC2046
 		{
-			n ns1 gresec sa add gs0 dir out spi $spi12 $(gresec_sa_args "$prop" "$k12" "$a12") $esn
 			n ns2 gresec sa add gs0 dir in spi $spi12 $(gresec_sa_args "$prop" "$k12" "$a12") $esn
-			n ns2 gresec sa add gs0 dir out spi $spi21 $(gresec_sa_args "$prop" "$k21" "$a21") $esn
 			n ns1 gresec sa add gs0 dir in spi $spi21 $(gresec_sa_args "$prop" "$k21" "$a21") $esn
+			n ns1 gresec sa add gs0 dir out spi $spi12 $(gresec_sa_args "$prop" "$k12" "$a12") $esn
+			n ns2 gresec sa add gs0 dir out spi $spi21 $(gresec_sa_args "$prop" "$k21" "$a21") $esn
 		}
 		rm -f /tmp/esp.pcap
 		ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/esp.pcap 'ip proto 47 or ip proto 50' 2>/dev/null &

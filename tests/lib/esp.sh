@@ -51,10 +51,12 @@ sa_pair_add() {
 	K12=$KEY
 	new_keys "$1"
 	K21=$KEY
-	n ns1 gresec sa add gs0 dir out spi "$2" proposal "$1" key "$K12"
+	# Inbound first (see 30-esp-netns): no packet leaves on an SA that
+	# its peer cannot count yet.
 	n ns2 gresec sa add gs0 dir in spi "$2" proposal "$1" key "$K12"
-	n ns2 gresec sa add gs0 dir out spi "$3" proposal "$1" key "$K21"
 	n ns1 gresec sa add gs0 dir in spi "$3" proposal "$1" key "$K21"
+	n ns1 gresec sa add gs0 dir out spi "$2" proposal "$1" key "$K12"
+	n ns2 gresec sa add gs0 dir out spi "$3" proposal "$1" key "$K21"
 }
 
 # gresec_sa_args NAME KEY AUTH: the key part of "gresec sa add"
