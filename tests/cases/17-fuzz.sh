@@ -91,12 +91,15 @@ rm -f /tmp/fuzz.expect*
 rx0=$(rx)
 python3 "$FUZZ" snap ns2 /tmp/fuzz.before
 start=$(date +%s)
-# Phase 2 sends every frame 4 times more; on the debug kernel, where this
-# test took 10 minutes, once more: the same paths under the same churn, and
-# the time goes to the rest of the suite there.
-rounds=4
-debug_lane && rounds=1
-ip netns exec ns1 python3 -u "$FUZZ" send "$seed" veth1 "$mac2" /tmp/fuzz.expect $rounds > /tmp/fuzz.out 2>&1 &
+# Phase 2 sends every frame 4 times more.  On the debug kernel, where this
+# test took 17 minutes, once more, and the GRE flag/version words the
+# kernel's demultiplexer drops (never seen by gresec, see above) are sampled
+# one in 64 ("light"): every class of packet and every gresec code path
+# still, under the same churn, at under 40 % of the packets.
+rounds=4 light="" min_packets=100000
+debug_lane && rounds=1 light=light min_packets=35000
+# shellcheck disable=SC2086 # $light: a word or nothing
+ip netns exec ns1 python3 -u "$FUZZ" send "$seed" veth1 "$mac2" /tmp/fuzz.expect $rounds $light > /tmp/fuzz.out 2>&1 &
 gen=$!
 for _ in $(seq 1 300); do
 	[ -e /tmp/fuzz.expect.ready ] && break
@@ -110,7 +113,7 @@ echo "fuzz: phase 1 built, sent and settled in $(($(date +%s) - start))s"
 
 frames=$(jq .frames /tmp/fuzz.expect)
 packets=$(jq .packets /tmp/fuzz.expect)
-expect_ge "$packets" 100000 "packets generated (seed $seed)"
+expect_ge "$packets" $min_packets "packets generated (seed $seed)"
 expect_eq $(($(rx) - rx0)) "$frames" "frames veth2 received (seed $seed)"
 python3 "$FUZZ" check /tmp/fuzz.before /tmp/fuzz.after /tmp/fuzz.expect ||
 	fail "counters differ from the prediction (seed $seed; rerun: FUZZ_SEED=$seed)"

@@ -40,8 +40,8 @@ wait $flood6 || true
 sleep 0.3
 kill $cap 2>/dev/null
 wait $cap 2>/dev/null || true
-gre=$(tshark -r /tmp/fc.pcap -Y 'gre && !icmp' 2>/dev/null | wc -l)
-esp=$(tshark -r /tmp/fc.pcap -Y 'esp && ip.src == 192.0.2.1' 2>/dev/null | wc -l)
+gre=$(tcpdump -nr /tmp/fc.pcap 'ip proto 47' 2>/dev/null | wc -l)
+esp=$(tcpdump -nr /tmp/fc.pcap 'ip proto 50 and src host 192.0.2.1' 2>/dev/null | wc -l)
 expect_eq "$gre" 0 "plaintext GRE packets on the wire"
 expect_ge "$esp" 10 "ESP packets from ns1 before the delete"
 expect_ge "$(tun_counter ns1 gs0 tx_drop_no_sa)" 10 "ns1 tx_drop_no_sa after the delete"

@@ -86,7 +86,8 @@ mkdir -p "$S/sync" "$S/claim"
 [ -w /sys/kernel/debug/kmemleak ] && bash "$REPO/tests/debug/kmemleak.sh" clear
 plan > /tmp/plan
 while read -r how t <&3; do
-	name=$(basename "$t" .sh)
+	name=${t##*/}
+	name=${name%.sh}
 	if [ "$how" = claim ]; then
 		mkdir "$S/claim/$name" 2>/dev/null || continue
 		echo "$ROLE" > "$S/claim/$name/by"
@@ -96,12 +97,15 @@ while read -r how t <&3; do
 	[ "$how" = claim ] && peer=""
 	[ -n "$peer" ] && barrier "$name.begin"
 	dmesg -C
-	start=$(date +%s.%N)
-	# A test may ask for more time with a "# timeout: SECONDS" line
-	# (what it needs on Debian's kernels: TEST_TIMEOUT_SCALE stretches it
-	# on a slower one).
-	limit=$(sed -n 's/^# timeout: \([0-9]*\)$/\1/p' "$REPO/tests/$t")
-	limit=$((${limit:-${TEST_TIMEOUT:-300}} * ${TEST_TIMEOUT_SCALE:-1}))
+	start=$EPOCHREALTIME
+	# A test may ask for more time with a "# timeout: SECONDS" line in its
+	# header (what it needs on Debian's kernels: TEST_TIMEOUT_SCALE
+	# stretches it on a slower one).
+	limit=${TEST_TIMEOUT:-300}
+	while read -r line && [ "${line:0:1}" = "#" ]; do
+		[[ $line =~ ^#\ timeout:\ ([0-9]+)$ ]] && limit=${BASH_REMATCH[1]}
+	done < "$REPO/tests/$t"
+	limit=$((limit * ${TEST_TIMEOUT_SCALE:-1}))
 	# GRESEC_XTRACE=1: a trace of every command with its start time, kept
 	# in guest memory while the test runs (a write per line over 9p would
 	# slow the test down) and copied beside the log, to see where a test
@@ -116,35 +120,52 @@ while read -r how t <&3; do
 	PEER=$peer TEST_NAME=$name timeout --kill-after=10 "$limit" \
 		"${run[@]}" > "$results/$name.log" 2>&1
 	rc=$?
+	if [ -n "${GRESEC_XTRACE:-}" ]; then
+		# shellcheck disable=SC2016 # expanded at each command
+		PS4='+ ${EPOCHREALTIME} runner: '
+		BASH_XTRACEFD=9
+		set -x
+	fi
 	# Leave nothing behind for the next test; unloading also proves the
-	# module lets go of everything the test created.
+	# module lets go of everything the test created.  In few processes:
+	# under TCG each one costs 0.2 to 3 s (pkill the most), which made
+	# this clean-up take 15 s a test.
 	ip -all netns delete 2>/dev/null
-	pkill -KILL -x bird 2>/dev/null
-	for p in nc iperf3 tcpdump tshark dumpcap ping python3 gresec; do
-		pkill -KILL -x "$p" 2>/dev/null
-	done
-	for l in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
-		case $l in
-		lo | eth*) ;;
-		*) ip link del "$l" 2>/dev/null ;;
+	for d in /proc/[0-9]*; do
+		read -r c < "$d/comm" 2> /dev/null || continue
+		case $c in
+		bird | nc | iperf3 | tcpdump | tshark | dumpcap | ping | python3 | gresec)
+			kill -KILL "${d#/proc/}" 2> /dev/null ;;
 		esac
 	done
-	ip addr flush dev eth0 2>/dev/null
-	ip xfrm state flush 2>/dev/null
-	ip xfrm policy flush 2>/dev/null
+	cmds=()
+	while read -r _ l _; do
+		l=${l%:}
+		l=${l%@*}
+		case $l in
+		lo | eth*) ;;
+		*) cmds+=("link del $l") ;;
+		esac
+	done < <(ip -o link show)
+	printf '%s\n' "${cmds[@]}" "addr flush dev eth0" "xfrm state flush" \
+		"xfrm policy flush" | ip -force -batch - > /dev/null 2>&1
+	mapfile -t mods < /proc/modules
 	for m in gresec ip_gre; do
-		grep -q "^$m " /proc/modules && rmmod "$m" >> "$results/$name.log" 2>&1
+		[[ " ${mods[*]%% *} " == *" $m "* ]] &&
+			rmmod "$m" >> "$results/$name.log" 2>&1
 	done
-	end=$(date +%s.%N)
+	end=$EPOCHREALTIME
 	if [ -n "${GRESEC_XTRACE:-}" ]; then
-		exec 9>&-
+		set +x
+		unset BASH_XTRACEFD # closes fd 9
 		echo "+ $start runner: test starts" | cat - /tmp/xtrace > "$results/$name.xtrace"
 		echo "+ $end runner: cleaned up" >> "$results/$name.xtrace"
 	fi
-	dmesg > "$results/$name.dmesg"
-	[ -w /sys/kernel/debug/kmemleak ] &&
+	dmesg -c > "$results/$name.dmesg"
+	if [ -w /sys/kernel/debug/kmemleak ]; then
 		bash "$REPO/tests/debug/kmemleak.sh" scan >> "$results/$name.dmesg"
-	dmesg -C
+		dmesg -C
+	fi
 	verdict=PASS
 	reason=""
 	if [ $rc -eq 77 ]; then
@@ -162,8 +183,8 @@ while read -r how t <&3; do
 		verdict=FAIL
 		reason="kernel log: $(grep -m1 -E "$SPLAT" "$results/$name.dmesg")"
 	fi
-	printf '%s %s %s\n' "$verdict" \
-		"$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
+	us=$((${end/./} - ${start/./}))
+	printf '%s %d.%d %s\n' "$verdict" $((us / 1000000)) $((us % 1000000 / 100000)) \
 		"$reason" > "$results/$name.result"
 	[ -n "$peer" ] && barrier "$name.end"
 done 3< /tmp/plan

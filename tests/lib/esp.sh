@@ -105,6 +105,48 @@ tshark_esp() {
 		-e esp.protocol 2>/dev/null
 }
 
+# esp_wire_check PCAP TAG: a capture of the underlay (GRE and ESP) holds no
+# plaintext GRE and at least 12 ESP packets.  Counted by tcpdump, which
+# starts in a second under TCG where tshark takes 10 to 30.
+esp_wire_check() {
+	local gre esp
+	gre=$(tcpdump -nr "$1" 'ip proto 47' 2>/dev/null | wc -l)
+	[ "$gre" = 0 ] || tcpdump -nr "$1" 'ip proto 47' 2>/dev/null | head -n 5
+	expect_eq "$gre" 0 "plaintext GRE packets on the wire ($2)"
+	esp=$(tcpdump -nr "$1" 'ip proto 50' 2>/dev/null | wc -l)
+	expect_ge "$esp" 12 "ESP packets on the wire ($2)"
+}
+
+# esp_decrypt_later PCAP TAG SPI-PAIR ROW...: have esp_decrypt_check
+# decrypt PCAP with tshark's esp_sa table ROWs (tshark_sa) and judge the
+# packets of the SPIs of SPI-PAIR ("0x%08x 0x%08x").  One tshark run for
+# all of a test's captures, for its start-up time.
+ESP_DEC_PCAPS=()
+ESP_DEC_ROWS=()
+ESP_DEC_SETS=()
+esp_decrypt_later() {
+	ESP_DEC_PCAPS+=("$1")
+	ESP_DEC_SETS+=("$3|$2")
+	shift 3
+	ESP_DEC_ROWS+=("$@")
+}
+
+# esp_decrypt_check: of each capture given to esp_decrypt_later, tshark
+# decrypted at least 12 ESP packets, and every one to GRE (next header 47).
+esp_decrypt_check() {
+	local all=/tmp/esp-decrypt.pcap dec set n bad
+	[ ${#ESP_DEC_PCAPS[@]} -gt 0 ] || return 0
+	mergecap -a -w "$all" "${ESP_DEC_PCAPS[@]}" || fail "mergecap ${ESP_DEC_PCAPS[*]}"
+	dec=$(tshark_esp "$all" "${ESP_DEC_ROWS[@]}")
+	for set in "${ESP_DEC_SETS[@]}"; do
+		read -r n bad <<< "$(awk -F'\t' -v s=" ${set%%|*} " '
+			index(s, " " $2 " ") { n++; if ($4 != "0x2f") bad++ }
+			END { print n + 0, bad + 0 }' <<< "$dec")"
+		expect_ge "$n" 12 "ESP packets tshark decrypted (${set#*|})"
+		expect_eq "$bad" 0 "ESP packets tshark did not decrypt to GRE (${set#*|})"
+	done
+}
+
 # sa_counter NS|"" DEV DIR SPI FIELD: one SA counter from gresec show -j
 sa_counter() {
 	local ex=()
