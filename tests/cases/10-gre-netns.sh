@@ -14,16 +14,22 @@ netns_pair_setup
 # out of order; RFC 2890 lets the receiver drop them and ip_gre does too, so
 # rx_drop_seq is the one counter allowed to move here.
 drops() {
-	ip netns exec "$1" gresec show gs0 -j |
-		jq -c '[.[0].stats | to_entries[] | select(.key | test("drop")) |
-			select(.key != "rx_drop_seq")] | from_entries'
+	ip netns exec "$1" gresec dump dev gs0 | awk -F'\t' -v names="${TUN_COUNTERS[*]}" '
+		$1 == "tunnel" { n = split(names, k, " ")
+			for (i = 1; i <= n; i++)
+				if (k[i] ~ /drop/ && k[i] != "rx_drop_seq")
+					printf "%s=%s ", k[i], $(17 + i) }'
 }
 
 # The drop counters that differ between two drops() readings, with by how much.
 drops_moved() {
-	jq -rn --argjson a "$1" --argjson b "$2" \
-		'[$b | to_entries[] | select(.value != $a[.key]) |
-		  "\(.key) +\(.value - $a[.key])"] | join(", ")'
+	awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++)
+			if (x[i] != y[i]) {
+				split(x[i], p, "="); split(y[i], q, "=")
+				out = out (out == "" ? "" : ", ") p[1] " +" (q[2] - p[2])
+			}
+		print out }'
 }
 
 opt_sets=("" "key 42" "csum" "seq" "key 0x10203 csum seq" "ikey 5 okey 6")

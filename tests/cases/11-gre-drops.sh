@@ -46,3 +46,7 @@ ping_ok ns1 198.51.100.2
 n ns1 gresec set gs0 remote any
 ping_fails ns1 198.51.100.2
 expect_ge "$(tun_counter ns1 gs0 tx_drop_no_remote)" 2 "ns1 tx_drop_no_remote"
+
+# The tests read counters from "gresec dump": it must agree with the JSON,
+# here with several drop counters moved.
+dump_matches_json ns1 gs0

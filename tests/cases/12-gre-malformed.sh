@@ -16,7 +16,20 @@ netns_pair_setup
 n ns1 sysctl -qw net.ipv6.conf.gs0.disable_ipv6=1
 n ns2 sysctl -qw net.ipv6.conf.gs0.disable_ipv6=1
 sleep 0.5
-send() { ip netns exec ns1 python3 "$REPO/tests/lib/gresend.py" 192.0.2.2 "$@"; }
+# One gresend.py for the whole test (see its "serve").
+coproc GRESEND { ip netns exec ns1 python3 "$REPO/tests/lib/gresend.py" serve 2>&1; }
+send() {
+	local line
+	echo "OUTER_TOS=${OUTER_TOS:-} 192.0.2.2 $*" >&"${GRESEND[1]}"
+	while read -r line <&"${GRESEND[0]}"; do
+		case $line in
+		ok) return 0 ;;
+		error:*) fail "gresend.py $*: $line" ;;
+		*) echo "$line" ;;
+		esac
+	done
+	fail "gresend.py serve ended"
+}
 ctr() { tun_counter ns2 gs0 "$1"; }
 icmp_csum_errors() { # Icmp InCsumErrors of ns2, from /proc/net/snmp
 	ip netns exec ns2 awk '$1 == "Icmp:" { if (!n++) { split($0, h); next }

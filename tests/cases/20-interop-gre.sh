@@ -56,7 +56,7 @@ for opts in "${opt_sets[@]}"; do
 	fi
 	sync_peer "cfg$i"
 
-	tcpdump -i eth0 -U -w "/tmp/cap$i.pcap" ip proto 47 2>/dev/null &
+	tcpdump -i eth0 -U -w "/tmp/cap$i.pcap" ip proto 47 2> "/tmp/cap$i.err" &
 	cap=$!
 	sleep 1
 	sync_peer "cap$i"
@@ -77,8 +77,11 @@ for opts in "${opt_sets[@]}"; do
 	wait $cap 2>/dev/null || true
 
 	# Judged at the end, all captures in one tshark run (it takes 10 to
-	# 30 s to start under TCG): this one's frames follow the last one's.
-	frames[i]=$(( ${frames[i - 1]:-0} + $(tcpdump -nr "/tmp/cap$i.pcap" 2>/dev/null | wc -l) ))
+	# 30 s to start under TCG): this one's frames follow the last one's,
+	# as many as tcpdump said it wrote ("N packets captured").
+	n=$(awk '/packets captured/ { print $1 }' "/tmp/cap$i.err")
+	[ -n "$n" ] || fail "tcpdump did not say what it captured: $(cat "/tmp/cap$i.err")"
+	frames[i]=$((${frames[i - 1]:-0} + n))
 	sync_peer "done$i"
 done
 

@@ -64,6 +64,9 @@ for combo in $ESP_COMBOS; do
 		for f in drop_icv drop_replay_dup drop_replay_old drop_bad_length drop_next_header; do
 			expect_eq "$(sa_counter ns2 gs0 in $spi12 "$f")" 0 "ns2 inbound $f ($prop $esn)"
 		done
+		# The tests read counters from "gresec dump": it must agree with
+		# the JSON, SAs of both directions included.
+		[ $i -eq 1 ] && dump_matches_json ns2 gs0
 		n ns1 gresec sa del gs0 dir out spi $spi12
 		n ns2 gresec sa del gs0 dir in spi $spi12
 		n ns2 gresec sa del gs0 dir out spi $spi21

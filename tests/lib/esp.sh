@@ -107,14 +107,15 @@ tshark_esp() {
 
 # esp_wire_check PCAP TAG: a capture of the underlay (GRE and ESP) holds no
 # plaintext GRE and at least 12 ESP packets.  Counted by tcpdump, which
-# starts in a second under TCG where tshark takes 10 to 30.
+# starts in a second under TCG where tshark takes 10 to 30, and stops
+# reading at the 12th ESP packet (each packet it prints costs too).
 esp_wire_check() {
 	local gre esp
 	gre=$(tcpdump -nr "$1" 'ip proto 47' 2>/dev/null | wc -l)
-	[ "$gre" = 0 ] || tcpdump -nr "$1" 'ip proto 47' 2>/dev/null | head -n 5
+	[ "$gre" = 0 ] || tcpdump -nr "$1" -c 5 'ip proto 47' 2>/dev/null
 	expect_eq "$gre" 0 "plaintext GRE packets on the wire ($2)"
-	esp=$(tcpdump -nr "$1" 'ip proto 50' 2>/dev/null | wc -l)
-	expect_ge "$esp" 12 "ESP packets on the wire ($2)"
+	esp=$(tcpdump -nr "$1" -c 12 'ip proto 50' 2>/dev/null | wc -l)
+	expect_eq "$esp" 12 "ESP packets on the wire, of the 12 at least wanted ($2)"
 }
 
 # esp_decrypt_later PCAP TAG SPI-PAIR ROW...: have esp_decrypt_check
@@ -147,13 +148,15 @@ esp_decrypt_check() {
 	done
 }
 
-# sa_counter NS|"" DEV DIR SPI FIELD: one SA counter from gresec show -j
+# sa_counter NS|"" DEV DIR SPI FIELD: one SA counter (from "gresec dump", as
+# tun_counter)
 sa_counter() {
-	local ex=()
+	local ex=() c
 	[ -n "$1" ] && ex=(ip netns exec "$1")
-	"${ex[@]}" gresec show "$2" -j |
-		jq -r --arg dir "$3" --argjson spi "$(($4))" \
-			'.[0].sas[] | select(.dir == $dir and .spi == $spi) | .stats.'"$5"
+	c=$(dump_column SA_COUNTERS 17 "$5") && [ -n "$c" ] || fail "no counter $5"
+	"${ex[@]}" gresec dump dev "$2" |
+		awk -F'\t' -v c="$c" -v d="$3" -v s="$(printf '0x%08x' $(($4)))" \
+			'$1 == "sa" && $3 == d && $4 == s { print $c }'
 }
 
 # sa_pair_read NS_OUT NS_IN DEV SPI: the packet counts of an outbound SA

@@ -6,6 +6,11 @@ outer IP header).  Used by the malformed-input tests and the fuzzer.
   gresend.py DST CASE [COUNT]     one of the named cases below
   gresend.py DST fuzz SEED COUNT  random headers, flags and lengths
   gresend.py DST pcap FILE        the GRE payloads of a capture, re-aimed
+  gresend.py serve                one such command line a line on stdin
+                                  (optionally after OUTER_TOS=N), each
+                                  answered "ok" or "error: ..."
+
+OUTER_TOS (environment): the outer IP header's TOS byte.
 """
 import os
 import random
@@ -96,18 +101,18 @@ def send(sock, dst, pkt):
         pass
 
 
-def main():
-    dst, case = sys.argv[1], sys.argv[2]
+def run(argv, tos):
+    dst, case = argv[0], argv[1]
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
-    if os.environ.get("OUTER_TOS"):
-        sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(os.environ["OUTER_TOS"], 0))
+    if tos:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(tos, 0))
     if case == "seq":
         # sequence numbers given on the command line, in order
-        for s in sys.argv[3:]:
+        for s in argv[2:]:
             send(sock, dst, gre("S", seq=int(s)))
         return
     if case == "fuzz":
-        seed, count = int(sys.argv[3]), int(sys.argv[4])
+        seed, count = int(argv[2]), int(argv[3])
         print("fuzz seed %d count %d" % (seed, count))
         rnd = random.Random(seed)
         base = gre()
@@ -132,7 +137,7 @@ def main():
             send(sock, dst, pkt)
         return
     if case == "pcap":
-        with open(sys.argv[3], "rb") as f:
+        with open(argv[2], "rb") as f:
             data = f.read()
         magic = struct.unpack("<I", data[:4])[0]
         endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
@@ -149,12 +154,30 @@ def main():
                 continue
             send(sock, dst, ip[(ip[0] & 15) * 4:])
             n += 1
-        print("sent %d GRE payloads from %s" % (n, sys.argv[3]))
+        print("sent %d GRE payloads from %s" % (n, argv[2]))
         return
-    count = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    count = int(argv[2]) if len(argv) > 2 else 1
     for _ in range(count):
         send(sock, dst, CASES[case]())
 
+
+def main():
+    if sys.argv[1:] != ["serve"]:
+        run(sys.argv[1:], os.environ.get("OUTER_TOS"))
+        return
+    # One command line a line on stdin, answered "ok" or "error: ...":
+    # a test that sends many small batches starts Python once (a second
+    # or more under TCG) instead of once a batch.
+    for line in sys.stdin:
+        words = line.split()
+        tos = None
+        if words and words[0].startswith("OUTER_TOS="):
+            tos = words.pop(0)[len("OUTER_TOS="):]
+        try:
+            run(words, tos)
+            print("ok", flush=True)
+        except Exception as e:  # noqa: BLE001 (reported to the test)
+            print("error: %r" % e, flush=True)
 
 if __name__ == "__main__":
     main()
