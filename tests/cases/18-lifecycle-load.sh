@@ -88,7 +88,7 @@ worker_done() { echo "$OPS" > "$W/$WNAME.ops.$ROUND"; }
 churn() { # churn NAME ARGS...
 	local name=$1 out ops last
 	shift
-	out=$(CHURN_ERR=$W/$name.err CHURN_STOP=$W/stop \
+	out=$(CHURN_ERR=$W/$name.err CHURN_STOP=$W/stop CHURN_READY=$W/$name.ready \
 		python3 "$REPO/tests/lib/churn.py" "$@") ||
 		echo "$EPOCHREALTIME churn.py $*: exit $?" >> "$W/$name.err"
 	read -r ops last <<< "${out:-0}"
@@ -257,20 +257,25 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 		ip netns del ns3
 		ping_ok ns1 198.51.100.2
 	fi
-	DEADLINE=$((EPOCHSECONDS + CHURN))
-	rm -f "$W/stop"
-	traffic_start $((CHURN + 10))
+	# An rmmod round's load goes on until the rmmod is done ($W/stop),
+	# however long the workers took to start; the last round's for
+	# CHURN seconds.
+	secs=$CHURN
+	[ "$ROUND" -lt "$ROUNDS" ] && secs=$((CHURN + 600))
+	DEADLINE=$((EPOCHSECONDS + secs))
+	rm -f "$W/stop" "$W"/*.ready
+	traffic_start $((secs + 10))
 	sleep 1
 	pids=()
-	churn rekey rekey "$CHURN" 0 &
+	churn rekey rekey "$secs" 0 &
 	pids+=($!)
-	churn params-ns1 params "$CHURN" ns1 192.0.2.2 &
+	churn params-ns1 params "$secs" ns1 192.0.2.2 &
 	pids+=($!)
-	churn params-ns2 params "$CHURN" ns2 192.0.2.1 &
+	churn params-ns2 params "$secs" ns2 192.0.2.1 &
 	pids+=($!)
-	churn tunnels-ns1 tunnels "$CHURN" ns1 192.0.2.1 192.0.2.2 0x200000 &
+	churn tunnels-ns1 tunnels "$secs" ns1 192.0.2.1 192.0.2.2 0x200000 &
 	pids+=($!)
-	churn tunnels-ns2 tunnels "$CHURN" ns2 192.0.2.2 192.0.2.1 0x200000 &
+	churn tunnels-ns2 tunnels "$secs" ns2 192.0.2.2 192.0.2.1 0x200000 &
 	pids+=($!)
 	w_tunnels ns1 192.0.2.1 192.0.2.2 &
 	pids+=($!)
@@ -278,6 +283,17 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	pids+=($!)
 	w_netns_del &
 	pids+=($!)
+	# The load counts from when every netlink worker is up: on the debug
+	# kernel, beside another VM's flood, their Python starts once took
+	# most of a round, and the rmmod came before most of them had done
+	# anything (69 operations in that round).
+	workers_ready() {
+		local f
+		for f in rekey params-ns1 params-ns2 tunnels-ns1 tunnels-ns2; do
+			[ -e "$W/$f.ready" ] || return 1
+		done
+	}
+	wait_for 1800 workers_ready || fail "round $ROUND: the churn workers did not start"
 	rm_ops=0
 	if [ "$ROUND" -lt "$ROUNDS" ]; then
 		# Unload in the middle of everything: refused (busy) or clean.

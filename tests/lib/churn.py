@@ -18,6 +18,9 @@ SPIs of rekey step r are 0x10000 + 2r (ns1 -> ns2) and one more (back).
 Prints the number of operations (rekey: and the last step).  Failures are
 appended to $CHURN_ERR as "EPOCH what: error" lines, except in cycle mode,
 which exits 1 on the first one.  The loops also end once $CHURN_STOP exists.
+A loop's SECONDS count from when its netlink sockets are set up, when it
+creates $CHURN_READY (if set): under TCG on the debug kernel, a Python start
+alone can take longer than a round.
 """
 import ctypes
 import os
@@ -87,6 +90,9 @@ def sockets(*names):
     for ns in names:
         enter(ns)
         out[ns] = (Genl(), Rtnl())
+    # Set up: the caller may start counting the load from here.
+    if os.environ.get("CHURN_READY"):
+        open(os.environ["CHURN_READY"], "w").close()
     return out
 
 
