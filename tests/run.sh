@@ -82,13 +82,15 @@ fi
 # select_tests TOPO [REGEX [SKIP]]: also filtered by REGEX when given, and
 # without those SKIP matches.
 select_tests() {
-	local topo=$1 also=${2:-} skip=${3:-} f
+	local topo=$1 also=${2:-} skip=${3:-} f n
 	for f in tests/cases/*.sh; do
 		grep -q "^# topology: $topo\$" "$f" || continue
-		[ -n "${TESTS:-}" ] && ! basename "$f" .sh | grep -qE "$TESTS" && continue
-		[ -n "$also" ] && ! basename "$f" .sh | grep -qE "$also" && continue
-		[ -n "$skip" ] && basename "$f" .sh | grep -qE "$skip" && continue
-		echo "cases/$(basename "$f")"
+		n=${f##*/}
+		n=${n%.sh}
+		[ -n "${TESTS:-}" ] && ! grep -qE "$TESTS" <<< "$n" && continue
+		[ -n "$also" ] && ! grep -qE "$also" <<< "$n" && continue
+		[ -n "$skip" ] && grep -qE "$skip" <<< "$n" && continue
+		echo "cases/$n.sh"
 	done
 }
 read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"

@@ -14,11 +14,12 @@ netns_pair_setup
 # out of order; RFC 2890 lets the receiver drop them and ip_gre does too, so
 # rx_drop_seq is the one counter allowed to move here.
 drops() {
-	ip netns exec "$1" gresec dump dev gs0 | awk -F'\t' -v names="${TUN_COUNTERS[*]}" '
+	ip netns exec "$1" gresec dump dev gs0 |
+		awk -F'\t' -v names="${TUN_COUNTERS[*]}" -v c0=$TUN_COL0 '
 		$1 == "tunnel" { n = split(names, k, " ")
 			for (i = 1; i <= n; i++)
 				if (k[i] ~ /drop/ && k[i] != "rx_drop_seq")
-					printf "%s=%s ", k[i], $(17 + i) }'
+					printf "%s=%s ", k[i], $(c0 + i - 1) }'
 }
 
 # The drop counters that differ between two drops() readings, with by how much.

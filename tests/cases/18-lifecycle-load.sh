@@ -96,6 +96,14 @@ churn() { # churn NAME ARGS...
 	[ -z "$last" ] || echo "$last" > "$W/$name.last"
 }
 
+# Whether every churn() worker of the round has its sockets up.
+workers_ready() {
+	local f
+	for f in rekey params-ns1 params-ns2 tunnels-ns1 tunnels-ns2; do
+		[ -e "$W/$f.ready" ] || return 1
+	done
+}
+
 # Tunnels through ip's batch mode and the CLI: created in one batch, two of
 # them configured with gresec(8) and keyed, brought up, deleted in another.
 w_tunnels() {
@@ -287,12 +295,6 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	# kernel, beside another VM's flood, their Python starts once took
 	# most of a round, and the rmmod came before most of them had done
 	# anything (69 operations in that round).
-	workers_ready() {
-		local f
-		for f in rekey params-ns1 params-ns2 tunnels-ns1 tunnels-ns2; do
-			[ -e "$W/$f.ready" ] || return 1
-		done
-	}
 	wait_for 1800 workers_ready || fail "round $ROUND: the churn workers did not start"
 	rm_ops=0
 	if [ "$ROUND" -lt "$ROUNDS" ]; then

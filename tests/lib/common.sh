@@ -69,11 +69,12 @@ klog_count() {
 	dmesg | grep -cE "$1" || true
 }
 
-# The counters of "gresec dump" lines, in column order from column 18 of a
-# tunnel line and column 17 of an SA line (gresec(8), DUMP FORMAT), named
+# The counters of "gresec dump" lines, in column order from column TUN_COL0
+# of a tunnel line and SA_COL0 of an SA line (gresec(8), DUMP FORMAT), named
 # as in "gresec show -j".  The counter helpers read dump lines with awk:
 # under TCG a jq start costs a second or two, and tests read thousands of
-# counters.  dump_matches_json checks this table against the JSON.
+# counters.  dump_matches_json checks these tables against the JSON.
+TUN_COL0=18
 TUN_COUNTERS=(rx_packets rx_bytes tx_packets tx_bytes
 	rx_drop_malformed rx_drop_version rx_drop_csum rx_drop_csum_missing
 	rx_drop_key rx_drop_seq rx_drop_seq_missing rx_drop_plaintext rx_drop_ecn
@@ -81,23 +82,25 @@ TUN_COUNTERS=(rx_packets rx_bytes tx_packets tx_bytes
 	tx_drop_no_remote tx_drop_no_route tx_drop_loop tx_drop_too_big
 	tx_drop_no_sa tx_drop_nomem tx_drop_error
 	rx_drop_backlog tx_drop_backlog rx_handoff tx_handoff)
+SA_COL0=17
 SA_COUNTERS=(packets bytes drop_icv drop_replay_dup drop_replay_old drop_bad_length
 	drop_next_header drop_seq_exhausted drop_expired drop_crypto)
 
-# dump_column TUN_COUNTERS|SA_COUNTERS FIRST NAME: NAME's dump column
+# dump_column TUN|SA NAME: the dump column of counter NAME; fails if there
+# is none.
 dump_column() {
-	local -n names=$1
+	local -n names=$1_COUNTERS col0=$1_COL0
 	local i
 	for i in "${!names[@]}"; do
-		[ "${names[i]}" = "$3" ] && { echo $(($2 + i)); return 0; }
+		[ "${names[i]}" = "$2" ] && { echo $((col0 + i)); return 0; }
 	done
-	fail "no dump column for counter $3"
+	return 1
 }
 
 # A counter of a tunnel: tun_counter NS DEV FIELD
 tun_counter() {
 	local ns=$1 dev=$2 c
-	c=$(dump_column TUN_COUNTERS 18 "$3") && [ -n "$c" ] || fail "no counter $3"
+	c=$(dump_column TUN "$3") || fail "no dump column for counter $3"
 	ip netns exec "$ns" "$GRESEC" dump dev "$dev" |
 		awk -F'\t' -v c="$c" '$1 == "tunnel" { print $c }'
 }
@@ -118,9 +121,10 @@ dump_matches_json() {
 			while IFS=$'\t' read -r d spi rest; do
 				printf '%s\t0x%08x\t%s\n' "$d" "$spi" "$rest"
 			done)
-		got=$(awk -F'\t' -v nt=${#TUN_COUNTERS[@]} -v ns=${#SA_COUNTERS[@]} '
-			$1 == "tunnel" { l = nt; for (i = 18; i < 18 + nt; i++) l = l "\t" $i; print l }
-			$1 == "sa" { l = $3 "\t" $4 "\t" ns; for (i = 17; i < 17 + ns; i++) l = l "\t" $i; print l }' \
+		got=$(awk -F'\t' -v nt=${#TUN_COUNTERS[@]} -v ns=${#SA_COUNTERS[@]} \
+			-v t0=$TUN_COL0 -v s0=$SA_COL0 '
+			$1 == "tunnel" { l = nt; for (i = t0; i < t0 + nt; i++) l = l "\t" $i; print l }
+			$1 == "sa" { l = $3 "\t" $4 "\t" ns; for (i = s0; i < s0 + ns; i++) l = l "\t" $i; print l }' \
 			<<< "$dump")
 		[ "$got" = "$want" ] && break
 		[ $try -lt 5 ] || fail "counters of $2: dump '$got', JSON '$want'"

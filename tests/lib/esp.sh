@@ -153,7 +153,7 @@ esp_decrypt_check() {
 sa_counter() {
 	local ex=() c
 	[ -n "$1" ] && ex=(ip netns exec "$1")
-	c=$(dump_column SA_COUNTERS 17 "$5") && [ -n "$c" ] || fail "no counter $5"
+	c=$(dump_column SA "$5") || fail "no dump column for counter $5"
 	"${ex[@]}" gresec dump dev "$2" |
 		awk -F'\t' -v c="$c" -v d="$3" -v s="$(printf '0x%08x' $(($4)))" \
 			'$1 == "sa" && $3 == d && $4 == s { print $c }'

@@ -1000,8 +1000,7 @@ def main():
         if len(a) > 6 and a[6] != "light":
             sys.exit(__doc__)
         os.sched_setaffinity(0, {0})
-        cmd_send(int(a[1]), a[2], a[3], a[4], int(a[5]) if len(a) > 5 else 0,
-                 len(a) > 6 and a[6] == "light")
+        cmd_send(int(a[1]), a[2], a[3], a[4], int(a[5]) if len(a) > 5 else 0, len(a) > 6)
     elif a[0] == "churn":
         cmd_churn(a[1])
     elif a[0] == "check2":
