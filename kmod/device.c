@@ -181,7 +181,29 @@ err_free:
 	return err;
 }
 
-/* sa.c hook: the outbound SA, and so the ESP overhead, changed. */
+/*
+ * A tunnel with an SA, in either direction, is fail-closed from then on:
+ * it never sends plaintext when its outbound SA goes away or expires, and
+ * refuses plaintext GRE even while only inbound SAs exist (a key manager
+ * installs those first).  Only an explicit "protection none" undoes it.
+ */
+int gresec_tunnel_protect(struct gresec_tunnel *tun,
+			  struct netlink_ext_ack *extack)
+{
+	struct gresec_tunnel_cfg *cfg;
+
+	ASSERT_RTNL();
+	if (rtnl_dereference(tun->cfg)->protection ==
+	    GRESEC_PROTECTION_REQUIRED)
+		return 0;
+	cfg = gresec_tunnel_cfg_dup(tun);
+	if (!cfg)
+		return -ENOMEM;
+	cfg->protection = GRESEC_PROTECTION_REQUIRED;
+	return gresec_tunnel_cfg_apply(tun, cfg, extack);
+}
+
+/* The outbound SA, and so the ESP overhead, changed. */
 int gresec_tunnel_mtu_refresh(struct gresec_tunnel *tun)
 {
 	const struct gresec_tunnel_cfg *cfg = rtnl_dereference(tun->cfg);
@@ -335,7 +357,9 @@ static void gresec_setup(struct net_device *dev)
 	dev->hard_header_len = 0;
 	dev->addr_len = 4;
 	dev->min_mtu = IPV4_MIN_MTU;
-	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) - GRESEC_GRE_HLEN_MAX;
+	/* Whatever the SA: the outer IPv4 length must not wrap. */
+	dev->max_mtu = IP_MAX_MTU - sizeof(struct iphdr) - GRESEC_GRE_HLEN_MAX -
+		       GRESEC_SA_OVERHEAD_MAX;
 	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) - GRESEC_GRE_HLEN_MIN;
 	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct iphdr) +
 			       GRESEC_GRE_HLEN_MAX;

@@ -64,6 +64,7 @@ struct gresec_tunnel {
 	/* sa.c: every SA of the tunnel (RTNL), the outbound one in use (RCU) */
 	struct list_head sa_list;
 	struct gresec_sa __rcu *tx_sa;
+	unsigned int sa_count;		/* entries of sa_list */
 	u32 sa_generation;		/* changes with sa_list, for dumps */
 	struct gresec_par_queue txq;	/* parallel.c: encryption elsewhere */
 };
@@ -80,6 +81,8 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 void gresec_tunnel_stats_fold(struct gresec_tunnel *tun,
 			      u64 ctr[GRESEC_STATS_A_MAX + 1]);
 int gresec_tunnel_mtu_refresh(struct gresec_tunnel *tun);
+int gresec_tunnel_protect(struct gresec_tunnel *tun,
+			  struct netlink_ext_ack *extack);
 
 static inline void gresec_tunnel_count(struct gresec_tunnel *tun,
 				       unsigned int idx)

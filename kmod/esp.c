@@ -620,6 +620,13 @@ static void gresec_esp_rcv_sa(struct gresec_sa *sa, struct sk_buff *skb)
 		goto drop;
 	gresec_skb_cb(skb)->recv.seq = seq;
 
+	/*
+	 * An asynchronous AEAD completes after the receive path let go of
+	 * the underlay device, which nothing holds and which may be deleted
+	 * meanwhile.  The SA pins its tunnel's device, in the same namespace:
+	 * from here on the packet belongs to that one.
+	 */
+	skb->dev = sa->tun->dev;
 	err = gresec_esp_open(sa, skb, seq, gresec_esp_input_done2);
 	if (err != -EINPROGRESS)
 		gresec_esp_input_done2(skb, err);

@@ -110,14 +110,23 @@ int gresec_gre_parse(const u8 *hdr, unsigned int len,
 	return 0;
 }
 
-void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
-			unsigned int reason)
+/* @saddr: the outer source, which the network header may no longer show. */
+static void gresec_gre_rx_drop_from(struct gresec_tunnel *tun,
+				    struct sk_buff *skb, unsigned int reason,
+				    __be32 saddr)
 {
 	gresec_tunnel_count(tun, reason);
 	DEV_STATS_INC(tun->dev, rx_dropped);
 	net_dbg_ratelimited("%s: rx drop (counter %u) from %pI4\n",
-			    tun->dev->name, reason, &ip_hdr(skb)->saddr);
+			    tun->dev->name, reason, &saddr);
 	kfree_skb(skb);
+}
+
+/* A drop before decapsulation: the network header is the outer one. */
+void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
+			unsigned int reason)
+{
+	gresec_gre_rx_drop_from(tun, skb, reason, ip_hdr(skb)->saddr);
 }
 
 /*
@@ -129,8 +138,9 @@ static void gresec_gre_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 			       const struct gresec_gre_info *info,
 			       bool authenticated)
 {
+	__be32 outer_saddr = ip_hdr(skb)->saddr;
 	u8 outer_tos = ip_hdr(skb)->tos;
-	u8 inner_tos = 0;
+	u8 inner_tos;
 	int err;
 
 	skb_pull_rcsum(skb, info->hlen);
@@ -146,14 +156,19 @@ static void gresec_gre_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
 			goto inner;
 		inner_tos = ipv6_get_dsfield(ipv6_hdr(skb));
+	} else {
+		/* No ECN field to propagate CE into: pass it, as ip_tunnel. */
+		goto ecn_done;
 	}
 	/* RFC 6040: CE on a Not-ECT inner packet must be dropped. */
 	err = INET_ECN_decapsulate(skb, outer_tos, inner_tos);
 	if (err > 1) {
-		gresec_gre_rx_drop(tun, skb, GRESEC_STATS_A_RX_DROP_ECN);
+		gresec_gre_rx_drop_from(tun, skb, GRESEC_STATS_A_RX_DROP_ECN,
+					outer_saddr);
 		return;
 	}
 
+ecn_done:
 	skb_scrub_packet(skb, false);
 	if (authenticated) {
 		/*
@@ -171,7 +186,8 @@ static void gresec_gre_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 	return;
 
 inner:
-	gresec_gre_rx_drop(tun, skb, GRESEC_STATS_A_RX_DROP_INNER);
+	gresec_gre_rx_drop_from(tun, skb, GRESEC_STATS_A_RX_DROP_INNER,
+				outer_saddr);
 }
 
 /*
@@ -295,17 +311,22 @@ static const struct gre_protocol gresec_gre_protocol = {
 static int gresec_gre_pmtu(struct gresec_tunnel *tun, struct sk_buff *skb,
 			   struct rtable *rt, __be16 *df, unsigned int overhead)
 {
-	unsigned int mtu;
+	int mtu;
 
+	/*
+	 * Signed, as in ip_tunnel: an underlay link smaller than our headers
+	 * leaves room for nothing, rather than for 4 GB.
+	 */
 	if (*df)
-		mtu = dst_mtu(&rt->dst) - overhead;
+		mtu = max_t(int, (int)dst_mtu(&rt->dst) - (int)overhead,
+			    IPV4_MIN_MTU);
 	else
 		mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : tun->dev->mtu;
 
 	if (skb_valid_dst(skb))
 		skb_dst_update_pmtu_no_confirm(skb, mtu);
 
-	if (skb_is_gso(skb) || skb->len <= mtu)
+	if (skb_is_gso(skb) || skb->len <= (unsigned int)mtu)
 		return 0;
 	if (skb->protocol == htons(ETH_P_IP)) {
 		/*
@@ -376,11 +397,12 @@ static bool gresec_gre_protected(struct gresec_tunnel *tun,
 
 /*
  * Returns 0 when the packet was handed on (to the underlay, or to ESP
- * which sends or counts it itself), else a counter.
+ * which sends or counts it itself), else a counter.  @protect: what
+ * gresec_gre_xmit_now() decided for this packet, GSO included.
  */
 static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 					struct gresec_tunnel_cfg *cfg,
-					struct sk_buff *skb)
+					struct sk_buff *skb, bool protect)
 {
 	struct net_device *dev = tun->dev;
 	unsigned int hlen = gresec_gre_hlen(cfg->oflags);
@@ -401,7 +423,7 @@ static unsigned int gresec_gre_xmit_one(struct gresec_tunnel *tun,
 
 	if (!cfg->remote)
 		return GRESEC_STATS_A_TX_DROP_NO_REMOTE;
-	if (gresec_gre_protected(tun, cfg)) {
+	if (protect) {
 		sa = gresec_sa_tx_get(tun);
 		if (!sa)
 			return GRESEC_STATS_A_TX_DROP_NO_SA;
@@ -537,9 +559,9 @@ err_sa:
 
 static void gresec_gre_xmit_skb(struct gresec_tunnel *tun,
 				struct gresec_tunnel_cfg *cfg,
-				struct sk_buff *skb)
+				struct sk_buff *skb, bool protect)
 {
-	unsigned int reason = gresec_gre_xmit_one(tun, cfg, skb);
+	unsigned int reason = gresec_gre_xmit_one(tun, cfg, skb, protect);
 
 	if (reason)
 		gresec_gre_tx_drop(tun, skb, reason);
@@ -550,6 +572,11 @@ static void gresec_gre_xmit_now(struct gresec_tunnel *tun,
 				struct gresec_tunnel_cfg *cfg,
 				struct sk_buff *skb)
 {
+	/*
+	 * Decided once per packet: an SA that appears between two reads must
+	 * not send an unsegmented GSO packet to ESP.
+	 */
+	bool protect = gresec_gre_protected(tun, cfg);
 	struct sk_buff *segs, *next;
 
 	/*
@@ -557,7 +584,7 @@ static void gresec_gre_xmit_now(struct gresec_tunnel *tun,
 	 * away from protected tunnels; this catches what was queued before
 	 * the first outbound SA appeared.
 	 */
-	if (unlikely(skb_is_gso(skb) && gresec_gre_protected(tun, cfg))) {
+	if (unlikely(skb_is_gso(skb) && protect)) {
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {
 			gresec_gre_tx_drop(tun, skb,
@@ -567,18 +594,25 @@ static void gresec_gre_xmit_now(struct gresec_tunnel *tun,
 		consume_skb(skb);
 		skb_list_walk_safe(segs, skb, next) {
 			skb_mark_not_on_list(skb);
-			gresec_gre_xmit_skb(tun, cfg, skb);
+			gresec_gre_xmit_skb(tun, cfg, skb, true);
 		}
 		return;
 	}
-	gresec_gre_xmit_skb(tun, cfg, skb);
+	gresec_gre_xmit_skb(tun, cfg, skb, protect);
 }
 
 static void gresec_gre_tx_deferred(struct sk_buff *skb, void *arg)
 {
 	struct gresec_tunnel *tun = arg;
 
+	/*
+	 * The worker continues a transmit that began in ndo_start_xmit: it
+	 * counts as one level of it, so that our outer packet routed back
+	 * into a tunnel (a loop) meets the core's recursion limit here too.
+	 */
+	dev_xmit_recursion_inc();
 	gresec_gre_xmit_now(tun, rcu_dereference(tun->cfg), skb);
+	dev_xmit_recursion_dec();
 }
 
 void gresec_gre_tx_worker(struct work_struct *work)
@@ -596,8 +630,14 @@ netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct gresec_tunnel *tun = netdev_priv(dev);
 	struct gresec_tunnel_cfg *cfg = rcu_dereference_bh(tun->cfg);
 
-	/* Only encryption is worth a hand-over; plain GRE stays here. */
-	if (gresec_par_queue_wanted(&tun->txq, &gresec_gre_tx_rate,
+	/*
+	 * Only encryption is worth a hand-over; plain GRE stays here, and so
+	 * does a packet that is already inside another device's transmit
+	 * (ours, routed into a tunnel): a hand-over would restart the core's
+	 * count of nested transmits, and a routing loop would never end.
+	 */
+	if (dev_recursion_level() <= 1 &&
+	    gresec_par_queue_wanted(&tun->txq, &gresec_gre_tx_rate,
 				    gresec_gre_protected(tun, cfg))) {
 		if (gresec_par_queue_add(&tun->txq, skb))
 			gresec_gre_tx_drop(tun, skb,

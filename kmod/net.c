@@ -70,35 +70,59 @@ struct gresec_tunnel *gresec_net_tunnel_lookup(struct gresec_net *gn,
 void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
 				bool key_present, u32 key)
 {
-	spin_lock_bh(&gn->last_lock);
-	gn->rx_no_tunnel++;
-	gn->last_src = src;
-	gn->last_key = key;
-	gn->last_key_present = key_present;
-	spin_unlock_bh(&gn->last_lock);
+	struct gresec_net_pcpu_stats __percpu *stats = READ_ONCE(gn->stats);
+	struct gresec_net_pcpu_stats *s;
+
+	if (unlikely(!stats))
+		return;
+	s = this_cpu_ptr(stats);
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->rx_no_tunnel);
+	u64_stats_update_end(&s->syncp);
+	WRITE_ONCE(gn->last_src, src);
+	WRITE_ONCE(gn->last_key, key);
+	WRITE_ONCE(gn->last_key_present, key_present);
 }
 
 void gresec_net_count_unknown_spi(struct gresec_net *gn, __be32 src, u32 spi)
 {
-	spin_lock_bh(&gn->last_lock);
-	gn->esp_unknown_spi++;
-	gn->last_spi = spi;
-	gn->last_spi_src = src;
-	spin_unlock_bh(&gn->last_lock);
+	struct gresec_net_pcpu_stats __percpu *stats = READ_ONCE(gn->stats);
+	struct gresec_net_pcpu_stats *s;
+
+	if (unlikely(!stats))
+		return;
+	s = this_cpu_ptr(stats);
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->esp_unknown_spi);
+	u64_stats_update_end(&s->syncp);
+	WRITE_ONCE(gn->last_spi, spi);
+	WRITE_ONCE(gn->last_spi_src, src);
 }
 
 void gresec_net_counters(struct gresec_net *gn,
 			 struct gresec_net_counters *out)
 {
-	spin_lock_bh(&gn->last_lock);
-	out->rx_no_tunnel = gn->rx_no_tunnel;
-	out->last_src = gn->last_src;
-	out->last_key = gn->last_key;
-	out->last_key_present = gn->last_key_present;
-	out->esp_unknown_spi = gn->esp_unknown_spi;
-	out->last_spi = gn->last_spi;
-	out->last_spi_src = gn->last_spi_src;
-	spin_unlock_bh(&gn->last_lock);
+	unsigned int cpu, start;
+	u64 no_tunnel, unknown_spi;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct gresec_net_pcpu_stats *s = per_cpu_ptr(gn->stats,
+								    cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			no_tunnel = u64_stats_read(&s->rx_no_tunnel);
+			unknown_spi = u64_stats_read(&s->esp_unknown_spi);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		out->rx_no_tunnel += no_tunnel;
+		out->esp_unknown_spi += unknown_spi;
+	}
+	out->last_src = READ_ONCE(gn->last_src);
+	out->last_key = READ_ONCE(gn->last_key);
+	out->last_key_present = READ_ONCE(gn->last_key_present);
+	out->last_spi = READ_ONCE(gn->last_spi);
+	out->last_spi_src = READ_ONCE(gn->last_spi_src);
 }
 
 static int __net_init gresec_net_new(struct net *net)
@@ -110,8 +134,8 @@ static int __net_init gresec_net_new(struct net *net)
 		INIT_HLIST_HEAD(&gn->tunnels[i]);
 	for (i = 0; i < ARRAY_SIZE(gn->sa_by_spi); i++)
 		INIT_HLIST_HEAD(&gn->sa_by_spi[i]);
-	spin_lock_init(&gn->last_lock);
-	return 0;
+	gn->stats = netdev_alloc_pcpu_stats(struct gresec_net_pcpu_stats);
+	return gn->stats ? 0 : -ENOMEM;
 }
 
 /*
@@ -121,6 +145,7 @@ static int __net_init gresec_net_new(struct net *net)
 static void __net_exit gresec_net_exit_batch(struct list_head *net_list)
 {
 	struct net_device *dev, *aux;
+	struct gresec_net *gn;
 	LIST_HEAD(kill);
 	struct net *net;
 
@@ -131,6 +156,20 @@ static void __net_exit gresec_net_exit_batch(struct list_head *net_list)
 				unregister_netdevice_queue(dev, &kill);
 	unregister_netdevice_many(&kill);
 	rtnl_unlock();
+
+	/*
+	 * The namespace's other devices still receive until the core tears
+	 * them down after us: the receive path (an RCU reader) finds the
+	 * counters gone, and counts nothing, before they are freed.
+	 */
+	list_for_each_entry(net, net_list, exit_list) {
+		gn = gresec_net_get(net);
+		gn->stats_dead = gn->stats;
+		WRITE_ONCE(gn->stats, NULL);
+	}
+	synchronize_net();
+	list_for_each_entry(net, net_list, exit_list)
+		free_percpu(gresec_net_get(net)->stats_dead);
 }
 
 static struct pernet_operations gresec_net_ops = {

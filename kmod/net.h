@@ -7,7 +7,7 @@
 #define _GRESEC_NET_H
 
 #include <linux/types.h>
-#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -23,15 +23,25 @@ struct gresec_net {
 	/* sa.c: inbound SAs keyed by SPI; RCU readers, writers hold RTNL. */
 	struct hlist_head sa_by_spi[1 << GRESEC_NET_SA_HASH_BITS];
 
-	/* Unmatched traffic, with the last offender for the operator. */
-	spinlock_t last_lock;
-	u64 rx_no_tunnel;
+	/*
+	 * Unmatched traffic, with the last offender for the operator.  A
+	 * remote flood reaches these from every CPU: the counts are per CPU,
+	 * the last offender's fields are written without a lock (a reader
+	 * may pair fields of two offenders that arrived together).
+	 */
+	struct gresec_net_pcpu_stats __percpu *stats;	/* NULL: dying */
+	struct gresec_net_pcpu_stats __percpu *stats_dead;
 	__be32 last_src;
 	u32 last_key;
 	bool last_key_present;
-	u64 esp_unknown_spi;
 	u32 last_spi;
 	__be32 last_spi_src;
+};
+
+struct gresec_net_pcpu_stats {
+	u64_stats_t rx_no_tunnel;
+	u64_stats_t esp_unknown_spi;
+	struct u64_stats_sync syncp;
 };
 
 struct gresec_net_counters {

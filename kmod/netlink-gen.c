@@ -116,6 +116,7 @@ const struct genl_ops gresec_nl_ops[6] = {
 		.doit		= gresec_nl_net_get_doit,
 		.policy		= gresec_net_get_nl_policy,
 		.maxattr	= GRESEC_NET_A_PAD,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= GRESEC_CMD_SA_NEW,
@@ -137,6 +138,7 @@ const struct genl_ops gresec_nl_ops[6] = {
 		.dumpit		= gresec_nl_sa_get_dumpit,
 		.policy		= gresec_sa_get_nl_policy,
 		.maxattr	= GRESEC_A_SA,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -606,11 +606,23 @@ static int gresec_nl_dev_lock(struct net_device *dev,
 	return 0;
 }
 
+/* The current outbound SA changed, and with it the ESP overhead. */
+static void gresec_nl_mtu_refresh(struct gresec_tunnel *tun)
+{
+	int err = gresec_tunnel_mtu_refresh(tun);
+
+	if (err)
+		netdev_warn(tun->dev, "MTU not updated for the ESP overhead: %d\n",
+			    err);
+}
+
 int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
 	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	struct gresec_tunnel *tun;
 	struct gresec_sa_params p;
+	struct gresec_sa *sa;
 	struct nlattr *nest;
 	int err;
 
@@ -663,14 +675,34 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[GRESEC_SA_A_HARD_TIME])
 		p.lft.hard_time = nla_get_u64(tb[GRESEC_SA_A_HARD_TIME]);
 
-	err = gresec_nl_dev_lock(dev, info->extack);
+	/* Allocating and keying the transform may sleep: not under RTNL. */
+	err = gresec_sa_check_params(&p, info->extack);
 	if (err)
 		return err;
-	err = gresec_sa_add(netdev_priv(dev), &p, info->extack);
+	sa = gresec_sa_new(&p, info->extack);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		goto err_free;
+	tun = netdev_priv(dev);
+	err = gresec_sa_link_check(tun, sa, info->extack);
+	if (!err)
+		err = gresec_tunnel_protect(tun, info->extack);
+	if (!err) {
+		gresec_sa_link(tun, sa);
+		if (p.dir == GRESEC_SA_DIR_OUT)
+			gresec_nl_mtu_refresh(tun);
+	}
 	rtnl_unlock();
+	if (!err)
+		return 0;
 	/* sa.c names the attribute in its message; point at it too. */
 	if (err == -EEXIST)
 		NL_SET_BAD_ATTR(info->extack, tb[GRESEC_SA_A_SPI]);
+err_free:
+	gresec_sa_free(sa);
 	return err;
 }
 
@@ -692,10 +724,12 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = gresec_sa_del(netdev_priv(dev), dir, spi, info->extack);
+	if (err > 0)
+		gresec_nl_mtu_refresh(netdev_priv(dev));
 	rtnl_unlock();
 	if (err == -ENOENT)
 		NL_SET_BAD_ATTR(info->extack, tb[GRESEC_SA_A_SPI]);
-	return err;
+	return min(err, 0);
 }
 
 int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)

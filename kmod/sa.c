@@ -242,6 +242,29 @@ static int gresec_sa_setkey_authenc(struct crypto_aead *aead,
 	return err;
 }
 
+#ifdef DEBUG
+/*
+ * Debug builds can wrap every SA's transform in cryptd, so that each
+ * operation completes later from a worker: the path hardware and busy
+ * SIMD units take, which a test cannot otherwise choose.
+ */
+static bool async_crypto;
+module_param(async_crypto, bool, 0644);
+MODULE_PARM_DESC(async_crypto, "Debug: run every new SA's AEAD through cryptd");
+#endif
+
+static struct crypto_aead *gresec_sa_alloc_aead(const char *alg)
+{
+#ifdef DEBUG
+	char name[CRYPTO_MAX_ALG_NAME];
+
+	if (READ_ONCE(async_crypto) &&
+	    snprintf(name, sizeof(name), "cryptd(%s)", alg) < sizeof(name))
+		return crypto_alloc_aead(name, 0, 0);
+#endif
+	return crypto_alloc_aead(alg, 0, 0);
+}
+
 static int gresec_sa_init_aead(struct gresec_sa *sa,
 			       const struct gresec_proposal_desc *desc,
 			       const struct gresec_sa_params *p,
@@ -251,7 +274,7 @@ static int gresec_sa_init_aead(struct gresec_sa *sa,
 	struct crypto_aead *aead;
 	int err;
 
-	aead = crypto_alloc_aead(alg, 0, 0);
+	aead = gresec_sa_alloc_aead(alg);
 	if (IS_ERR(aead)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "proposal: the kernel cannot provide its crypto algorithm");
@@ -277,6 +300,7 @@ static int gresec_sa_init_aead(struct gresec_sa *sa,
 	/* RFC 4106 3.1 and RFC 7634 2: counter-mode IVs must only be unique. */
 	sa->iv_is_seq = !desc->auth_key_len;
 	if (WARN_ON_ONCE(sa->ivlen > GRESEC_SA_IVLEN_MAX ||
+			 gresec_sa_overhead(sa) > GRESEC_SA_OVERHEAD_MAX ||
 			 (sa->iv_is_seq && sa->ivlen != sizeof(u64))))
 		return -EINVAL;
 	return 0;
@@ -295,9 +319,11 @@ static void gresec_sa_life_worker(struct work_struct *work);
 static void gresec_sa_free_worker(struct work_struct *work);
 
 /*
- * A new SA with its transform keyed, not attached to any tunnel.  The
- * parameters are trusted here: gresec_sa_add() checks them first (the
- * self-tests use SPIs and sequence numbers the checks would refuse).
+ * A new SA with its transform keyed, not attached to any tunnel: the first
+ * half of an add, which may sleep and fail, and takes no lock.  The
+ * parameters are trusted here: the caller checks them first with
+ * gresec_sa_check_params() (the self-tests use SPIs and sequence numbers
+ * the checks would refuse).
  */
 struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 				struct netlink_ext_ack *extack)
@@ -310,7 +336,8 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 
 	if (!desc)
 		return ERR_PTR(-EINVAL);
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	/* Charged to the caller's memory cgroup, like xfrm states. */
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	INIT_HLIST_NODE(&sa->spi_node);
@@ -335,7 +362,8 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 	sa->soft_deadline = gresec_sa_deadline(sa->created, p->lft.soft_time);
 	sa->hard_deadline = gresec_sa_deadline(sa->created, p->lft.hard_time);
 
-	sa->stats = alloc_percpu(struct gresec_sa_pcpu_stats);
+	sa->stats = alloc_percpu_gfp(struct gresec_sa_pcpu_stats,
+				     GFP_KERNEL_ACCOUNT);
 	if (!sa->stats)
 		goto err;
 	for_each_possible_cpu(cpu)
@@ -345,7 +373,7 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 		unsigned long *ring;
 
 		ring = kcalloc(gresec_replay_ring_words(window), sizeof(*ring),
-			       GFP_KERNEL);
+			       GFP_KERNEL_ACCOUNT);
 		if (!ring)
 			goto err;
 		gresec_replay_init(&sa->replay, window, ring);
@@ -635,83 +663,60 @@ unsigned int gresec_sa_tx_overhead(struct gresec_tunnel *tun)
 	return sa ? gresec_sa_overhead(sa) : 0;
 }
 
-static void gresec_sa_mtu_refresh(struct gresec_tunnel *tun)
-{
-	int err = gresec_tunnel_mtu_refresh(tun);
-
-	if (err)
-		netdev_warn(tun->dev, "MTU not updated for the ESP overhead: %d\n",
-			    err);
-}
-
 /*
- * Install an SA on @tun.  Inbound SPIs are unique per network namespace
+ * Whether @sa may join @tun: inbound SPIs are unique per network namespace
  * (input finds the SA by SPI alone); outbound SPIs are chosen by the peer
- * and only unique per tunnel.  A new outbound SA replaces the current one
- * in one step for the data path (hitless rekey: the peer already has the
- * matching inbound SA); the old one stays listed until deleted.  Adding an
- * outbound SA to an unprotected tunnel makes protection REQUIRED, so
- * nothing falls back to plaintext when the SA later goes away or expires.
+ * and only unique per tunnel; a tunnel holds at most GRESEC_SA_MAX SAs, so
+ * a key manager that never deletes cannot exhaust memory.  The second half
+ * of an add, after gresec_sa_new() built the SA without any lock.
  */
-int gresec_sa_add(struct gresec_tunnel *tun, const struct gresec_sa_params *p,
-		  struct netlink_ext_ack *extack)
+int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
+			 struct netlink_ext_ack *extack)
 {
 	struct gresec_net *gn = gresec_net_get(dev_net(tun->dev));
-	const struct gresec_tunnel_cfg *cfg;
-	struct gresec_tunnel_cfg *new_cfg;
-	struct gresec_sa *sa;
-	int err;
 
 	ASSERT_RTNL();
-	err = gresec_sa_check_params(p, extack);
-	if (err)
-		return err;
-	if (p->dir == GRESEC_SA_DIR_IN && gresec_sa_rx_find(gn, p->spi)) {
+	if (sa->dir == GRESEC_SA_DIR_IN && gresec_sa_rx_find(gn, sa->spi)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "spi: already used by an inbound SA in this network namespace");
 		return -EEXIST;
 	}
-	if (p->dir == GRESEC_SA_DIR_OUT &&
-	    gresec_sa_find(tun, GRESEC_SA_DIR_OUT, p->spi)) {
+	if (sa->dir == GRESEC_SA_DIR_OUT &&
+	    gresec_sa_find(tun, GRESEC_SA_DIR_OUT, sa->spi)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "spi: already used by an outbound SA of this tunnel");
 		return -EEXIST;
 	}
-
-	sa = gresec_sa_new(p, extack);
-	if (IS_ERR(sa))
-		return PTR_ERR(sa);
-
-	cfg = rtnl_dereference(tun->cfg);
-	if (p->dir == GRESEC_SA_DIR_OUT &&
-	    cfg->protection != GRESEC_PROTECTION_REQUIRED) {
-		new_cfg = gresec_tunnel_cfg_dup(tun);
-		if (!new_cfg) {
-			gresec_sa_free(sa);
-			return -ENOMEM;
-		}
-		new_cfg->protection = GRESEC_PROTECTION_REQUIRED;
-		err = gresec_tunnel_cfg_apply(tun, new_cfg, extack);
-		if (err) {
-			gresec_sa_free(sa);
-			return err;
-		}
+	if (tun->sa_count >= GRESEC_SA_MAX) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "sa: the tunnel has the most SAs it may hold (64); delete old ones first");
+		return -ENOSPC;
 	}
+	return 0;
+}
 
-	/* Nothing can fail from here on. */
+/*
+ * Attach @sa, which gresec_sa_link_check() accepted, to @tun; cannot fail.
+ * A new outbound SA replaces the current one in one step for the data path
+ * (hitless rekey: the peer already has the matching inbound SA); the old
+ * one stays listed until deleted.
+ */
+void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa)
+{
+	struct gresec_net *gn = gresec_net_get(dev_net(tun->dev));
+
+	ASSERT_RTNL();
 	sa->tun = tun;
 	netdev_hold(tun->dev, &sa->dev_tracker, GFP_KERNEL);
 	list_add_tail(&sa->tun_node, &tun->sa_list);
+	tun->sa_count++;
 	tun->sa_generation++;
-	if (p->dir == GRESEC_SA_DIR_IN) {
+	if (sa->dir == GRESEC_SA_DIR_IN)
 		hlist_add_head_rcu(&sa->spi_node, gresec_sa_bucket(gn, sa->spi));
-	} else {
+	else
 		rcu_replace_pointer(tun->tx_sa, sa, lockdep_rtnl_is_held());
-		gresec_sa_mtu_refresh(tun);
-	}
 	gresec_sa_life_arm(sa, ktime_get_boottime_ns());
 	gresec_sa_notify(sa, GRESEC_SA_EVENT_ADDED);
-	return 0;
 }
 
 /* Unlink under RTNL; returns whether it was the current outbound SA. */
@@ -728,6 +733,7 @@ static bool gresec_sa_unlink(struct gresec_sa *sa)
 	if (!hlist_unhashed(&sa->spi_node))
 		hlist_del_init_rcu(&sa->spi_node);
 	list_del_init(&sa->tun_node);
+	tun->sa_count--;
 	tun->sa_generation++;
 	sa->dead = true;
 	/* The lifetime timer holds no reference and does not take RTNL. */
@@ -738,11 +744,14 @@ static bool gresec_sa_unlink(struct gresec_sa *sa)
 /*
  * Deleting the current outbound SA leaves the tunnel without one (no
  * fallback to an older SA): with protection REQUIRED it then drops.
+ * Returns 1 when that happened (the tunnel's ESP overhead changed), 0 for
+ * any other SA, or -ENOENT.
  */
 int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
 		  struct netlink_ext_ack *extack)
 {
 	struct gresec_sa *sa;
+	bool was_tx;
 
 	ASSERT_RTNL();
 	sa = gresec_sa_find(tun, dir, spi);
@@ -751,11 +760,10 @@ int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
 				   "spi: no SA with this SPI and direction on the tunnel");
 		return -ENOENT;
 	}
-	if (gresec_sa_unlink(sa))
-		gresec_sa_mtu_refresh(tun);
+	was_tx = gresec_sa_unlink(sa);
 	gresec_sa_notify(sa, GRESEC_SA_EVENT_DELETED);
 	gresec_sa_put(sa);
-	return 0;
+	return was_tx;
 }
 
 /* Device teardown: every SA goes, without touching the tunnel config. */

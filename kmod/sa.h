@@ -8,7 +8,8 @@
  * takes references with kref_get_unless_zero() under RCU; the last
  * reference frees the SA after a grace period.
  *
- * Netlink API (all under RTNL): gresec_sa_add(), gresec_sa_del(),
+ * Netlink API: gresec_sa_check_params() and gresec_sa_new() without a lock,
+ * then under RTNL gresec_sa_link_check() and gresec_sa_link(); gresec_sa_del(),
  * gresec_sa_find(), gresec_tunnel_for_each_sa(), gresec_sa_fill_info(),
  * gresec_sa_replay_bitmap(), gresec_sa_event_handler_set().
  */
@@ -35,6 +36,8 @@ struct netlink_ext_ack;
 
 /* RFC 4303 2.1: SPIs 1-255 are reserved by IANA, 0 is local use only. */
 #define GRESEC_SA_SPI_MIN	256
+/* SAs one tunnel may hold: a rekeying key manager needs a handful. */
+#define GRESEC_SA_MAX		64
 /* The largest IV of our proposals: AES-CBC's block. */
 #define GRESEC_SA_IVLEN_MAX	16
 
@@ -144,8 +147,9 @@ typedef void (*gresec_sa_event_fn)(struct gresec_sa *sa,
 int gresec_sa_init(void);
 void gresec_sa_uninit(void);
 void gresec_sa_params_init(struct gresec_sa_params *p);
-int gresec_sa_add(struct gresec_tunnel *tun, const struct gresec_sa_params *p,
-		  struct netlink_ext_ack *extack);
+int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
+			 struct netlink_ext_ack *extack);
+void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa);
 int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
 		  struct netlink_ext_ack *extack);
 void gresec_sa_flush(struct gresec_tunnel *tun);
@@ -156,12 +160,13 @@ unsigned int gresec_sa_replay_bitmap(struct gresec_sa *sa, u32 *out,
 void gresec_sa_event_handler_set(gresec_sa_event_fn fn);
 unsigned int gresec_sa_tx_overhead(struct gresec_tunnel *tun);
 
-/* For esp.c: the data path and the self-tests. */
 int gresec_sa_check_params(const struct gresec_sa_params *p,
 			   struct netlink_ext_ack *extack);
 struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 				struct netlink_ext_ack *extack);
 void gresec_sa_free(struct gresec_sa *sa);
+
+/* For esp.c: the data path and the self-tests. */
 void gresec_sa_put(struct gresec_sa *sa);
 struct gresec_sa *gresec_sa_tx_get(struct gresec_tunnel *tun);
 struct gresec_sa *gresec_sa_rx_get(struct gresec_net *gn, u32 spi);
@@ -175,6 +180,10 @@ static inline unsigned int gresec_sa_overhead(const struct gresec_sa *sa)
 	return sizeof(struct ip_esp_hdr) + sa->ivlen + sa->align - 1 + 2 +
 	       sa->icvlen;
 }
+
+/* The most any of our proposals adds: CBC's IV and padding, a 16-byte ICV. */
+#define GRESEC_SA_OVERHEAD_MAX	(sizeof(struct ip_esp_hdr) + \
+				 GRESEC_SA_IVLEN_MAX + 15 + 2 + 16)
 
 /* Headroom ESP needs in front of the payload (4: the ESN seq-hi shift). */
 static inline unsigned int gresec_sa_headroom(const struct gresec_sa *sa)

@@ -976,6 +976,8 @@ int ipc_report(const struct ipc *ipc, const char *what, int err)
 	}
 	if (err == EOPNOTSUPP && !msg)
 		msg = "not supported by this gresec kernel module";
+	if (err == EPERM && !msg)
+		msg = "needs CAP_NET_ADMIN in the tunnel's network namespace";
 	if (msg)
 		fprintf(stderr, "gresec: %s: %s: %s%s\n", what, msg,
 			strerror(err), attr);

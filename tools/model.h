@@ -66,6 +66,7 @@ struct gs_tunnel {
 	struct gs_sa *sas;
 	size_t n_sas, cap_sas;
 	bool sas_unsupported;		/* kernel has no SA_GET yet */
+	bool sas_denied;		/* SA_GET needs CAP_NET_ADMIN */
 };
 
 struct gs_tunnel_list {

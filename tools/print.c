@@ -211,6 +211,10 @@ static void print_sas(FILE *f, const struct gs_tunnel *t)
 		fprintf(f, "    (SAs not supported by this gresec kernel module)\n");
 		return;
 	}
+	if (t->sas_denied) {
+		fprintf(f, "    (not shown: reading SAs needs CAP_NET_ADMIN)\n");
+		return;
+	}
 	for (i = 0; i < t->n_sas; i++) {
 		const struct gs_sa *sa = &t->sas[i];
 		uint64_t err = sum(gs_sa_counters, gs_n_sa_counters, sa->stats,
@@ -445,6 +449,7 @@ void json_tunnel(struct json *j, const struct gs_tunnel *t)
 	else
 		json_null(j, "current_outbound_spi");
 	json_bool(j, "sas_supported", !t->sas_unsupported);
+	json_bool(j, "sas_readable", !t->sas_denied);
 	json_arr_begin(j, "sas");
 	for (i = 0; i < t->n_sas; i++)
 		json_sa(j, &t->sas[i]);

@@ -51,6 +51,9 @@ int show_collect(struct ipc *ipc, const char *ifname, struct gs_tunnel_list *l)
 		err = ipc_sa_dump(ipc, t);
 		if (err == -EOPNOTSUPP) {
 			t->sas_unsupported = true;
+		} else if (err == -EPERM) {
+			/* The tunnel is anyone's to see, its SAs the admin's. */
+			t->sas_denied = true;
 		} else if (err == -ENODEV && !ifname) {
 			/* Deleted since the tunnel dump: drop it. */
 			gs_tunnel_free(t);
