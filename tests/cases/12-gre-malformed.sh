@@ -60,10 +60,13 @@ sent inner-short rx_drop_inner 2
 sent unexpected-key rx_drop_key 3
 
 # RFC 6040: an outer CE on a Not-ECT inner packet is dropped; on an ECT
-# inner packet it is passed on as CE.
+# inner packet it is passed on as CE; a payload that is not IP has no ECN
+# field to drop it for, and is delivered.
 export OUTER_TOS=3
 sent valid rx_drop_ecn 2
 sent valid-ect0 rx_packets 2
+sent non-ip rx_packets 2
+expect_eq "$(ctr rx_drop_ecn)" 2 "non-IP payloads under CE not dropped as ECN errors"
 unset OUTER_TOS
 
 n ns2 gresec set gs0 icsum

@@ -74,6 +74,9 @@ CASES = {
     "valid-key42": lambda: gre("K", key=42),
     # inner ECT(0): with an outer CE (OUTER_TOS=3) it is delivered marked CE
     "valid-ect0": lambda: gre(payload=inner_icmp(tos=2)),
+    # a payload with no ECN field (IEEE local experimental ethertype):
+    # with an outer CE it is delivered as it is, as ip_tunnel does
+    "non-ip": lambda: gre(proto=0x88B5, payload=b"gresec-test" * 4),
     # RFC 2784 bits 6-7 and 8 must be ignored on receipt
     "reserved-ignored": lambda: gre(bits=0x0380),
     # -> rx_drop_version
