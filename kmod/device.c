@@ -18,6 +18,7 @@
 #include "gre.h"
 #include "net.h"
 #include "sa.h"
+#include "tx.h"
 
 #define GRESEC_DEFAULT_TTL 64
 
@@ -275,7 +276,7 @@ static int gresec_dev_init(struct net_device *dev)
 	err = gro_cells_init(&tun->gro_cells, dev);
 	if (err)
 		goto err_tstats;
-	gresec_par_queue_init(&tun->txq, gresec_gre_tx_worker);
+	gresec_par_queue_init(&tun->txq, gresec_tx_deferred, tun);
 	return 0;
 
 err_tstats:
@@ -336,7 +337,7 @@ static netdev_features_t gresec_features_check(struct sk_buff *skb,
 static const struct net_device_ops gresec_netdev_ops = {
 	.ndo_init = gresec_dev_init,
 	.ndo_uninit = gresec_dev_uninit,
-	.ndo_start_xmit = gresec_gre_xmit,
+	.ndo_start_xmit = gresec_tx_xmit,
 	.ndo_features_check = gresec_features_check,
 	.ndo_get_stats64 = dev_get_tstats64,
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gresec: ESP transport mode (RFC 4303) for the GRE packets of a tunnel,
- * on the kernel crypto API.
+ * gresec: ESP transport mode (RFC 4303) on one SA, on the kernel crypto API:
+ * a transform that knows nothing of tunnels or devices.
  *
  * Output turns the GRE packet at skb->data into
  *
@@ -17,39 +17,26 @@
  * hashed after the payload) take, exactly as esp4 does.
  *
  * Both directions work with synchronous and asynchronous AEADs: the
- * temporary buffer (one GFP_ATOMIC allocation) is found from skb->cb, the
- * SA reference in skb->cb is held until the continuation ran, and the SA
- * pins the tunnel device.  One function is both the synchronous tail and
- * the completion tail in each direction (*_done2).
+ * temporary buffer (one GFP_ATOMIC allocation) is found from skb->cb, and
+ * the caller's reference to the SA is held until its continuation ran.  One
+ * function is both the synchronous tail and the completion tail in each
+ * direction (*_done2); it hands the packet back through the caller's
+ * continuation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/aead.h>
 #include <crypto/aes.h>
-#include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
-#include <net/icmp.h>
-#include <net/ip.h>
-#include <net/route.h>
-#include <net/xfrm.h>
 
 #include "compat.h"
-#include "device.h"
 #include "esp.h"
-#include "gre.h"
-#include "net.h"
-#include "parallel.h"
+#include "replay.h"
 #include "sa.h"
 #include "skb.h"
-
-/*
- * Above esp4 (0), xfrm interfaces (10) and ip_vti (100): an SPI that is one
- * of our inbound SAs is ours; everything else is passed down the chain.
- */
-#define GRESEC_ESP_PRIORITY	120
 
 #define GRESEC_ESP_HLEN		sizeof(struct ip_esp_hdr)
 
@@ -452,26 +439,25 @@ int gresec_esp_strip(struct gresec_sa *sa, struct sk_buff *skb, u8 *nexthdr)
 static void gresec_esp_output_done2(struct sk_buff *skb, int err)
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
-	struct gresec_sa *sa = cb->sa;
 
 	if (unlikely(err)) {
-		gresec_sa_count(sa, GRESEC_SA_STATS_A_DROP_CRYPTO);
-		net_dbg_ratelimited("%s: SA 0x%08x: encryption failed: %d\n",
-				    sa->tun->dev->name, sa->spi, err);
-	} else {
-		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
-		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES,
-				    cb->xmit.plen);
+		gresec_sa_count(cb->sa, GRESEC_SA_STATS_A_DROP_CRYPTO);
+		net_dbg_ratelimited("SA 0x%08x: encryption failed: %d\n",
+				    cb->sa->spi, err);
 	}
-	gresec_gre_xmit_tail(skb, err);
-	gresec_sa_put(sa);
+	cb->done(skb, err);
 }
 
 /*
- * Protect the GRE packet at skb->data with @sa and send it on with
- * gresec_gre_xmit_tail().  Consumes the skb and the reference to @sa.
+ * Protect the packet at skb->data (GRE, the next header) with @sa; @done
+ * gets it back, at once or from a crypto completion: on 0 skb->data is the
+ * ESP packet, on -EKEYEXPIRED the SA may no longer send (expired or out of
+ * sequence numbers), on another error the packet must be dropped.  The SA
+ * counted every failure; the caller counts what it sent and holds the SA
+ * until @done ran.
  */
-void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb)
+void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb,
+		       gresec_esp_done_t done)
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	u8 iv[GRESEC_SA_IVLEN_MAX];
@@ -480,13 +466,13 @@ void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb)
 
 	cb->sa = sa;
 	cb->tmp = NULL;
+	cb->done = done;
 	reason = gresec_sa_next_seq(sa, &seq);
 	if (!reason)
 		reason = gresec_sa_charge(sa, skb->len);
 	if (unlikely(reason)) {
 		gresec_sa_count(sa, reason);
-		gresec_gre_xmit_tail(skb, -EKEYEXPIRED);
-		gresec_sa_put(sa);
+		done(skb, -EKEYEXPIRED);
 		return;
 	}
 
@@ -506,18 +492,6 @@ void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb)
 	if (err == -EINPROGRESS)
 		return;
 	gresec_esp_output_done2(skb, err);
-}
-
-static void gresec_esp_rx_drop(struct gresec_sa *sa, struct sk_buff *skb,
-			       unsigned int reason)
-{
-	gresec_sa_count(sa, reason);
-	DEV_STATS_INC(sa->tun->dev, rx_dropped);
-	net_dbg_ratelimited("%s: SA 0x%08x: rx drop (counter %u) from %pI4\n",
-			    sa->tun->dev->name, sa->spi, reason,
-			    &ip_hdr(skb)->saddr);
-	kfree_skb(skb);
-	gresec_sa_put(sa);
 }
 
 /* Input: the sync tail and the completion tail. */
@@ -551,64 +525,40 @@ static void gresec_esp_input_done2(struct sk_buff *skb, int err)
 	if (reason)
 		goto drop;
 
-	if (nexthdr != IPPROTO_GRE) {
-		/* RFC 4303 2.6: dummy packets (traffic flow confidentiality). */
-		if (nexthdr == IPPROTO_NONE) {
-			gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
-			consume_skb(skb);
-			gresec_sa_put(sa);
-			return;
-		}
-		reason = GRESEC_SA_STATS_A_DROP_NEXT_HEADER;
-		goto drop;
-	}
-
-	gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
-	gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, skb->len);
-	skb_reset_transport_header(skb);
-	/* A completion may run outside the receive path's RCU section. */
-	rcu_read_lock();
-	gresec_gre_receive(skb, sa->tun);
-	rcu_read_unlock();
-	gresec_sa_put(sa);
-	return;
-
-drop:
-	gresec_esp_rx_drop(sa, skb, reason);
-}
-
-/*
- * An SPI none of our inbound SAs has.  The packet may well belong to the
- * kernel's own IPsec (esp4 runs after us), so it is only counted as an
- * unknown SPI for gresec when xfrm has no state for it either.
- */
-static void gresec_esp_unknown_spi(struct gresec_net *gn, struct sk_buff *skb,
-				   __be32 spi)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-	struct xfrm_state *x;
-
-	x = xfrm_state_lookup(dev_net(skb->dev), skb->mark,
-			      (const xfrm_address_t *)&iph->daddr, spi,
-			      IPPROTO_ESP, AF_INET);
-	if (x) {
-		xfrm_state_put(x);
+	if (nexthdr == IPPROTO_GRE) {
+		cb->done(skb, 0);
 		return;
 	}
-	gresec_net_count_unknown_spi(gn, iph->saddr, ntohl(spi));
+	/* RFC 4303 2.6: dummy packets (traffic flow confidentiality). */
+	if (nexthdr == IPPROTO_NONE) {
+		cb->done(skb, -ENODATA);
+		return;
+	}
+	reason = GRESEC_SA_STATS_A_DROP_NEXT_HEADER;
+
+drop:
+	gresec_sa_count(sa, reason);
+	cb->done(skb, -EINVAL);
 }
 
 /*
- * An inbound SA's work on a packet, inline or on the next CPU: the replay
- * check is part of it, so a packet is judged against the window all the
- * packets queued before it have moved.
+ * Verify, decrypt and check against the replay window the ESP packet at
+ * skb->data; @done gets it back, at once or from a crypto completion: on 0
+ * skb->data is the GRE packet it carried, on -ENODATA it was a dummy
+ * packet to consume, on -EINVAL it must be dropped (the SA counted why).
+ * The caller counts what it received and holds the SA until @done ran.
  */
-static void gresec_esp_rcv_sa(struct gresec_sa *sa, struct sk_buff *skb)
+void gresec_esp_input(struct gresec_sa *sa, struct sk_buff *skb,
+		      gresec_esp_done_t done)
 {
+	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	const struct ip_esp_hdr *esph = (const struct ip_esp_hdr *)skb->data;
 	int reason, err;
 	u64 seq;
 
+	cb->sa = sa;
+	cb->tmp = NULL;
+	cb->done = done;
 	reason = gresec_sa_check(sa);
 	if (reason)
 		goto drop;
@@ -618,160 +568,16 @@ static void gresec_esp_rcv_sa(struct gresec_sa *sa, struct sk_buff *skb)
 	spin_unlock_bh(&sa->replay_lock);
 	if (reason)
 		goto drop;
-	gresec_skb_cb(skb)->recv.seq = seq;
+	cb->recv.seq = seq;
 
-	/*
-	 * An asynchronous AEAD completes after the receive path let go of
-	 * the underlay device, which nothing holds and which may be deleted
-	 * meanwhile.  The SA pins its tunnel's device, in the same namespace:
-	 * from here on the packet belongs to that one.
-	 */
-	skb->dev = sa->tun->dev;
 	err = gresec_esp_open(sa, skb, seq, gresec_esp_input_done2);
 	if (err != -EINPROGRESS)
 		gresec_esp_input_done2(skb, err);
 	return;
 
 drop:
-	gresec_esp_rx_drop(sa, skb, reason);
-}
-
-/* Packets a receiving CPU handed on once it had enough (parallel.c). */
-static DEFINE_PER_CPU(struct gresec_par_rate, gresec_esp_rx_rate);
-
-static void gresec_esp_rx_deferred(struct sk_buff *skb, void *arg)
-{
-	struct net_device *dev = skb->dev;
-
-	gresec_esp_rcv_sa(arg, skb);
-	dev_put(dev);
-}
-
-void gresec_esp_rx_worker(struct work_struct *work)
-{
-	struct gresec_sa *sa = container_of(work, struct gresec_sa, rxq.work);
-
-	gresec_par_queue_drain(&sa->rxq, gresec_esp_rx_deferred, sa);
-}
-
-static void gresec_esp_rx_defer(struct gresec_sa *sa, struct sk_buff *skb)
-{
-	struct net_device *dev = skb->dev;
-
-	/*
-	 * The route may be one the receive path did not take a reference
-	 * to, and nothing after decryption needs it; the underlay device
-	 * must outlive the wait.
-	 */
-	skb_dst_drop(skb);
-	dev_hold(dev);
-	if (!gresec_par_queue_add(&sa->rxq, skb)) {
-		/*
-		 * The worker may already have dropped the packet's SA
-		 * reference, but an SA is freed only after a grace period,
-		 * and the receive path is a read-side section.
-		 */
-		gresec_tunnel_count(sa->tun, GRESEC_STATS_A_RX_HANDOFF);
-		return;
-	}
-	dev_put(dev);
-	gresec_gre_rx_drop(sa->tun, skb, GRESEC_STATS_A_RX_DROP_BACKLOG);
-	gresec_sa_put(sa);
-}
-
-/* xfrm4 ESP handler: returns -EINVAL to pass a packet down the chain. */
-static int gresec_esp_rcv(struct sk_buff *skb)
-{
-	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
-	const struct ip_esp_hdr *esph;
-	struct gresec_sa *sa;
-
-	if (!pskb_may_pull(skb, GRESEC_ESP_HLEN))
-		return -EINVAL;
-	esph = (const struct ip_esp_hdr *)skb->data;
-	sa = gresec_sa_rx_get(gn, ntohl(esph->spi));
-	if (!sa) {
-		gresec_esp_unknown_spi(gn, skb, esph->spi);
-		return -EINVAL;
-	}
-	gresec_skb_cb(skb)->sa = sa;
-
-	if (gresec_par_queue_wanted(&sa->rxq, &gresec_esp_rx_rate, true))
-		gresec_esp_rx_defer(sa, skb);
-	else
-		gresec_esp_rcv_sa(sa, skb);
-	return 0;
-}
-
-/* UDP-encapsulated ESP (NAT-T) is not ours. */
-static int gresec_esp_input_handler(struct sk_buff *skb, int nexthdr,
-				    __be32 spi, int encap_type)
-{
-	return -EINVAL;
-}
-
-/* xfrm_input() completions are never ours: a positive value passes on. */
-static int gresec_esp_cb_handler(struct sk_buff *skb, int err)
-{
-	return 1;
-}
-
-/*
- * ICMP about an ESP packet we sent: learn the path MTU for the underlay
- * route, as gresec_gre_err does for plaintext GRE, so the next transmit
- * tells the inner sender.  Not ours (no tunnel, another SPI): -ENOENT
- * lets esp4 look.
- */
-static int gresec_esp_err(struct sk_buff *skb, u32 info)
-{
-	const struct iphdr *iph = (const struct iphdr *)skb->data;
-	const struct ip_esp_hdr *esph = (const void *)(skb->data +
-						       (iph->ihl << 2));
-	const int type = icmp_hdr(skb)->type;
-	const int code = icmp_hdr(skb)->code;
-	struct net *net = dev_net(skb->dev);
-	struct gresec_tunnel *tun;
-	struct gresec_sa *sa;
-	bool key_mismatch;
-
-	if (type != ICMP_REDIRECT &&
-	    (type != ICMP_DEST_UNREACH || code != ICMP_FRAG_NEEDED))
-		return -ENOENT;
-	tun = gresec_net_tunnel_lookup(gresec_net_get(net), iph->saddr,
-				       iph->daddr, false, 0, &key_mismatch);
-	if (!tun)
-		return -ENOENT;
-	sa = rcu_dereference(tun->tx_sa);
-	if (!sa || sa->spi != ntohl(esph->spi))
-		return -ENOENT;
-
-	if (type == ICMP_DEST_UNREACH)
-		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
-	else
-		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
-	return 0;
-}
-
-static struct xfrm4_protocol gresec_esp_protocol = {
-	.handler = gresec_esp_rcv,
-	.input_handler = gresec_esp_input_handler,
-	.cb_handler = gresec_esp_cb_handler,
-	.err_handler = gresec_esp_err,
-	.priority = GRESEC_ESP_PRIORITY,
-};
-
-int gresec_esp_init(void)
-{
-	int err = xfrm4_protocol_register(&gresec_esp_protocol, IPPROTO_ESP);
-
-	if (err)
-		pr_err("cannot register the ESP receive handler: %d\n", err);
-	return err;
-}
-
-void gresec_esp_uninit(void)
-{
-	xfrm4_protocol_deregister(&gresec_esp_protocol, IPPROTO_ESP);
+	gresec_sa_count(sa, reason);
+	done(skb, -EINVAL);
 }
 
 #ifdef DEBUG

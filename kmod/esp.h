@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gresec: ESP transport mode (RFC 4303) around our GRE packets.
+ * gresec: ESP transport mode (RFC 4303) on one SA.
  */
 #ifndef _GRESEC_ESP_H
 #define _GRESEC_ESP_H
@@ -11,16 +11,18 @@
 struct gresec_sa;
 
 /*
- * Continuation of gresec_esp_seal()/gresec_esp_open() when the AEAD
- * completed asynchronously; @err is the crypto result.
+ * A caller's continuation: gresec_esp_output() and gresec_esp_input() hand
+ * the packet back through it (see there for @err), and so do
+ * gresec_esp_seal() and gresec_esp_open() when the AEAD completed
+ * asynchronously, with the crypto result.
  */
 typedef void (*gresec_esp_done_t)(struct sk_buff *skb, int err);
 
 /* esp.c APIs: */
-int gresec_esp_init(void);
-void gresec_esp_uninit(void);
-void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb);
-void gresec_esp_rx_worker(struct work_struct *work);
+void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb,
+		       gresec_esp_done_t done);
+void gresec_esp_input(struct gresec_sa *sa, struct sk_buff *skb,
+		      gresec_esp_done_t done);
 int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		    const u8 *iv, u8 nexthdr, gresec_esp_done_t done);
 int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gresec: GRE (RFC 2784, RFC 2890) header encoding and the GRE data path.
+ * gresec: the GRE header (RFC 2784, RFC 2890).
  */
 #ifndef _GRESEC_GRE_H
 #define _GRESEC_GRE_H
 
 #include <linux/types.h>
-#include <linux/netdevice.h>
-
-struct gresec_tunnel;
 
 /* First 16 bits of a GRE header, in host order. */
 enum gresec_gre_bits {
@@ -37,15 +34,6 @@ unsigned int gresec_gre_hlen(u32 flags);
 void gresec_gre_build(u8 *hdr, u32 flags, __be16 proto, u32 key, u32 seq);
 int gresec_gre_parse(const u8 *hdr, unsigned int len,
 		     struct gresec_gre_info *info);
-int gresec_gre_receive(struct sk_buff *skb,
-		       struct gresec_tunnel *protected_by);
-void gresec_gre_tx_worker(struct work_struct *work);
-void gresec_gre_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
-			unsigned int reason);
-netdev_tx_t gresec_gre_xmit(struct sk_buff *skb, struct net_device *dev);
-void gresec_gre_xmit_tail(struct sk_buff *skb, int err);
-int gresec_gre_init(void);
-void gresec_gre_uninit(void);
 
 #ifdef DEBUG
 bool gresec_gre_selftest(void);

@@ -19,6 +19,7 @@
 #include "netlink.h"
 #include "parallel.h"
 #include "replay.h"
+#include "rx.h"
 #include "sa.h"
 
 #ifdef DEBUG
@@ -55,15 +56,12 @@ static int __init gresec_mod_init(void)
 	err = gresec_par_init();
 	if (err)
 		goto err_par;
-	err = gresec_gre_init();
-	if (err)
-		goto err_gre;
 	err = gresec_sa_init();
 	if (err)
 		goto err_sa;
-	err = gresec_esp_init();
+	err = gresec_rx_init();
 	if (err)
-		goto err_esp;
+		goto err_rx;
 	err = gresec_device_init();
 	if (err)
 		goto err_device;
@@ -77,12 +75,10 @@ static int __init gresec_mod_init(void)
 err_netlink:
 	gresec_device_uninit();
 err_device:
-	gresec_esp_uninit();
-err_esp:
+	gresec_rx_uninit();
+err_rx:
 	gresec_sa_uninit();
 err_sa:
-	gresec_gre_uninit();
-err_gre:
 	gresec_par_uninit();
 err_par:
 	gresec_net_uninit();
@@ -94,9 +90,8 @@ static void __exit gresec_mod_exit(void)
 {
 	gresec_netlink_uninit();
 	gresec_device_uninit();
-	gresec_esp_uninit();
+	gresec_rx_uninit();
 	gresec_sa_uninit();
-	gresec_gre_uninit();
 	gresec_par_uninit();
 	gresec_net_uninit();
 	/* Let call_rcu/kfree_rcu callbacks that point into us finish. */

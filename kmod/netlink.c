@@ -20,6 +20,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "netlink-gen.h"
+#include "rx.h"
 #include "sa.h"
 
 /* What pre_doit resolved, for the doit and for post_doit to release. */
@@ -682,6 +683,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	sa = gresec_sa_new(&p, info->extack);
 	if (IS_ERR(sa))
 		return PTR_ERR(sa);
+	if (p.dir == GRESEC_SA_DIR_IN)
+		gresec_rx_sa_init(sa);
 
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)

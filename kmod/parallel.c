@@ -60,10 +60,19 @@ MODULE_PARM_DESC(backlog,
 
 static struct workqueue_struct *gresec_par_wq;
 
-void gresec_par_queue_init(struct gresec_par_queue *q, work_func_t fn)
+static void gresec_par_worker(struct work_struct *work);
+
+/*
+ * @fn gets each queued packet with @arg; NULL for a queue that is set up
+ * again with its handler before anything may be queued.
+ */
+void gresec_par_queue_init(struct gresec_par_queue *q,
+			   gresec_par_handler_t fn, void *arg)
 {
 	skb_queue_head_init(&q->skbs);
-	INIT_WORK(&q->work, fn);
+	INIT_WORK(&q->work, gresec_par_worker);
+	q->fn = fn;
+	q->arg = arg;
 	atomic_set(&q->inflight, 0);
 	q->last = jiffies - GRESEC_PAR_LINGER - 1;
 	q->cpu = nr_cpu_ids;
@@ -133,12 +142,14 @@ int gresec_par_queue_add(struct gresec_par_queue *q, struct sk_buff *skb)
 }
 
 /*
- * The work item's body: @fn gets each packet in order, in the context the
- * receive and transmit paths have (bottom halves off, RCU read side).
+ * The work item: the queue's handler gets each packet in order, in the
+ * context the receive and transmit paths have (bottom halves off, RCU read
+ * side).
  */
-void gresec_par_queue_drain(struct gresec_par_queue *q,
-			    gresec_par_handler_t fn, void *arg)
+static void gresec_par_worker(struct work_struct *work)
 {
+	struct gresec_par_queue *q = container_of(work, struct gresec_par_queue,
+						  work);
 	struct sk_buff_head list;
 	struct sk_buff *skb;
 	unsigned int n;
@@ -155,7 +166,7 @@ void gresec_par_queue_drain(struct gresec_par_queue *q,
 			skb = __skb_dequeue(&list);
 			if (!skb)
 				break;
-			fn(skb, arg);
+			q->fn(skb, q->arg);
 			atomic_dec(&q->inflight);
 		}
 		rcu_read_unlock();

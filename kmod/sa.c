@@ -23,7 +23,6 @@
 
 #include "compat.h"
 #include "device.h"
-#include "esp.h"
 #include "net.h"
 #include "sa.h"
 
@@ -347,7 +346,8 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 	INIT_WORK(&sa->event_work, gresec_sa_event_worker);
 	INIT_DELAYED_WORK(&sa->life_work, gresec_sa_life_worker);
 	INIT_RCU_WORK(&sa->free_work, gresec_sa_free_worker);
-	gresec_par_queue_init(&sa->rxq, gresec_esp_rx_worker);
+	/* The receive path sets the handler before the SA is linked. */
+	gresec_par_queue_init(&sa->rxq, NULL, sa);
 
 	sa->spi = p->spi;
 	sa->dir = p->dir;

@@ -26,12 +26,12 @@
 #include <linux/workqueue.h>
 #include <linux/gresec.h>
 
-#include "device.h"
 #include "parallel.h"
 #include "replay.h"
 
 struct crypto_aead;
 struct gresec_net;
+struct gresec_tunnel;
 struct netlink_ext_ack;
 
 /* RFC 4303 2.1: SPIs 1-255 are reserved by IANA, 0 is local use only. */
@@ -97,7 +97,7 @@ struct gresec_sa {
 	atomic64_t oseq;	/* outbound: last sequence number used */
 	spinlock_t replay_lock;	/* inbound: protects replay */
 	struct gresec_replay replay;
-	struct gresec_par_queue rxq;	/* inbound: opened on the next CPU */
+	struct gresec_par_queue rxq;	/* inbound: opened on the next CPU (rx.c) */
 
 	struct gresec_sa_lifetime lft;
 	bool count_limits;	/* byte or packet limits set */

@@ -2,12 +2,13 @@
 /*
  * gresec: what we keep in skb->cb while a packet is ours.
  *
- * On output the GRE path decides where the packet goes (route, addresses,
- * outer TOS/TTL/DF) before ESP runs, and ESP may complete asynchronously
- * in another context: the decision travels with the skb so one tail
- * (gresec_gre_xmit_tail) sends both plaintext and encrypted packets.  On
- * input ESP keeps the inferred 64-bit sequence number for the replay
- * window, which is only advanced after the ICV verified.
+ * On output tx.c decides where the packet goes (route, addresses, outer
+ * TOS/TTL/DF) before ESP runs, and ESP may complete asynchronously in
+ * another context: the decision travels with the skb so one tail sends
+ * both plaintext and encrypted packets.  On input ESP keeps the inferred
+ * 64-bit sequence number for the replay window, which is only advanced
+ * after the ICV verified.  While ESP has the packet, the SA, its scratch
+ * buffer and the caller's continuation are here too.
  */
 #ifndef _GRESEC_SKB_H
 #define _GRESEC_SKB_H
@@ -16,13 +17,13 @@
 #include <linux/skbuff.h>
 #include <net/route.h>
 
-struct gresec_sa;
-struct gresec_tunnel;
+#include "esp.h"
 
-/* Filled by gresec_gre_xmit_one, consumed by gresec_gre_xmit_tail. */
+struct gresec_sa;
+
+/* Filled by tx.c before ESP runs, read by its tail after. */
 struct gresec_xmit_cb {
 	struct rtable *rt;		/* held: released by the tail */
-	struct gresec_tunnel *tun;	/* pinned by the device or the SA */
 	__be32 saddr;
 	__be32 daddr;
 	__be16 df;
@@ -43,6 +44,7 @@ struct gresec_skb_cb {
 	};
 	struct gresec_sa *sa;		/* ESP: the SA, a reference is held */
 	void *tmp;			/* ESP: [extra | IV | aead_request | sg] */
+	gresec_esp_done_t done;		/* ESP: the caller's continuation */
 };
 
 static inline struct gresec_skb_cb *gresec_skb_cb(struct sk_buff *skb)
