@@ -43,8 +43,7 @@
  * CPU: were the next one sent inline while the worker's last ones still
  * waited in its CPU's backlog (veth's receive side, a NIC's per-CPU
  * transmit queue), it would overtake them: those more than a replay
- * window behind then reach the peer as too old (36-esp-parallel saw one on
- * a loaded host), and TCP sees reordering.
+ * window behind then reach the peer as too old, and TCP sees reordering.
  */
 #define GRESEC_PAR_LINGER	(HZ / 100 + 1)
 

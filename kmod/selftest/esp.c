@@ -20,7 +20,7 @@
  *
  * The vectors carry next header 1 (sic in the sources), so the tests drive
  * gresec_esp_seal() with an explicit next header.  Hex strings are copied
- * from /work/shared/vectors/esp-published.json.
+ * from the shared test vectors (esp-published.json, beside the project).
  */
 
 #include <crypto/hash.h>
