@@ -499,13 +499,14 @@ if [ -n "$debug_job" ]; then
 	wait "$debug_job"
 	if [ -e "$log/debug.ready" ]; then
 		read -r krel debug_bootdir < "$log/debug.out"
-		echo "check: debug kernel $krel and its module ready in $(($(< "$log/debug.ready") - t_debug))s (built in the background; the lanes waited $(($(date +%s) - t_wait))s for it)"
+		ready="check: debug kernel $krel and its module ready in $(($(< "$log/debug.ready") - t_debug))s (built in the background; the lanes waited $(($(date +%s) - t_wait))s for it)"
 		# The native peer of the pair tests is not what is
 		# under test: it runs Debian's 6.12 (when installed),
 		# which leaves the debug kernel more of the CPU.
 		peer=$(tests/vm/kernels.sh | tr ' ' '\n' | grep '^6\.12\.' | tail -n1)
 		lane_start "$krel" "${peer:-$krel}" debug
 		[ -n "$prev" ] && lane_finish "$prev"
+		echo "$ready"
 		prev=$krel
 	else
 		[ -n "$prev" ] && lane_finish "$prev"
