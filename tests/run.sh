@@ -19,6 +19,17 @@
 #   GRESEC_DEBUG_SKIP  regex of the tests it leaves out (default: the
 #                    interop, OSPF and bench-smoke tests; see below)
 #   GRESEC_DEBUG_ONLY=1 only that lane (make check-debug)
+#   GRESEC_LANE_OVERLAP=0 start a kernel's VMs only once the previous
+#                    kernel's have all stopped (default: once its queue is
+#                    empty and one VM is left)
+#   GRESEC_BUDGET    minutes the suite's projected time may take (see
+#                    tests/costs and docs/suite-time.md; default 80)
+#
+# Time (docs/suite-time.md): every VM of a kernel takes its next test from
+# one queue, longest first by tests/costs; the debug kernel builds in the
+# background while Debian's kernels run; each test has a time limit (its
+# "# timeout:" header) and the summary ends with each kernel's time and the
+# slowest tests.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,13 +56,13 @@ if ! make -s cli > "$log/build.log" 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-# build_modules KREL: the release and debug builds of the module for KREL;
-# on failure, the errors and a FAIL line.
+# build_modules KREL [LOG]: the release and debug builds of the module for
+# KREL; on failure, the errors and a FAIL line.
 build_modules() {
-	local t
+	local t blog=${2:-$log/build.log}
 	for t in module module-debug; do
-		if ! make -s $t KDIR="/lib/modules/$1/build" >> "$log/build.log" 2>&1; then
-			grep -E 'error|warning' "$log/build.log" | head -n 30
+		if ! make -s $t KDIR="/lib/modules/$1/build" >> "$blog" 2>&1; then
+			grep -E 'error|warning' "$blog" | head -n 30
 			echo "FAIL $1 build ($t)"
 			return 1
 		fi
@@ -65,6 +76,9 @@ echo "check: built in $(($(date +%s) - t0))s"
 passed=0
 failed=0
 skipped=0
+# One line per test run, "SECONDS KREL TOPO/NAME LIMIT", for the summary.
+: > "$log/times"
+over_limit=()
 
 # The CLI's own unit tests (parsers, netlink framing, argument errors) need
 # no kernel: they run on the host.
@@ -77,12 +91,57 @@ else
 	grep -vE '^(ok|PASS)' "$log/tools-test.log" | tail -n 25 | sed 's/^/  | /'
 fi
 
+# What a test costs and how long it may take (docs/suite-time.md).  The
+# cost, in tests/costs, orders the queue and projects the suite's time; the
+# limit, "# timeout: SECONDS" in the test's header (TEST_TIMEOUT when it
+# has none), is what tests/guest/runner.sh kills it after, debug_scale
+# times that on the debug kernel.
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+debug_scale=3
+declare -A cost_debian=() cost_debug=()
+while read -r n a b _; do
+	case $n in '' | '#'*) continue ;; esac
+	cost_debian[$n]=$a
+	cost_debug[$n]=$b
+done < tests/costs
+# header FILE KEY: the value of a "# KEY: VALUE" line in FILE's leading
+# comments (where the runner looks too).
+header() {
+	local line
+	while IFS= read -r line && [ "${line:0:1}" = "#" ]; do
+		if [[ $line =~ ^#\ $2:\ ([0-9A-Za-z_.-]+)$ ]]; then
+			echo "${BASH_REMATCH[1]}"
+			return
+		fi
+	done < "$1"
+}
+# cost_of NAME LANE: its cost on that lane (debian or debug); 60 when
+# tests/costs has no line for it (the budget check then fails).
+cost_of() {
+	local c
+	if [ "$2" = debug ]; then
+		c=${cost_debug[$1]:-}
+	else
+		c=${cost_debian[$1]:-}
+	fi
+	echo "${c:-60}"
+}
+# limit_of NAME LANE: its time limit there, in seconds.
+limit_of() {
+	local l
+	l=$(header "tests/cases/$1.sh" timeout)
+	l=${l:-$TEST_TIMEOUT}
+	[ "$2" = debug ] && l=$((l * debug_scale))
+	echo "$l"
+}
+
 # A test declares where it runs: "# topology: netns" (one VM, namespaces)
 # or "# topology: pair" (gresec VM "left" linked to a native-peer VM "right").
-# select_tests TOPO [REGEX [SKIP]]: also filtered by REGEX when given, and
-# without those SKIP matches.
+# select_tests TOPO LANE [REGEX [SKIP]]: also filtered by REGEX when given,
+# and without those SKIP matches; the longest first (cost_of on LANE), so
+# the VMs that share them start the long ones first and the tail is short.
 select_tests() {
-	local topo=$1 also=${2:-} skip=${3:-} f n
+	local topo=$1 lane=$2 also=${3:-} skip=${4:-} f n
 	for f in tests/cases/*.sh; do
 		grep -q "^# topology: $topo\$" "$f" || continue
 		n=${f##*/}
@@ -90,11 +149,128 @@ select_tests() {
 		[ -n "${TESTS:-}" ] && ! grep -qE "$TESTS" <<< "$n" && continue
 		[ -n "$also" ] && ! grep -qE "$also" <<< "$n" && continue
 		[ -n "$skip" ] && grep -qE "$skip" <<< "$n" && continue
-		echo "cases/$n.sh"
-	done
+		echo "$(cost_of "$n" "$lane") cases/$n.sh"
+	done | sort -k1,1nr -k2,2 | cut -d' ' -f2
 }
-read -r -a netns_tests <<< "$(select_tests netns | tr '\n' ' ')"
-read -r -a pair_tests <<< "$(select_tests pair | tr '\n' ' ')"
+read -r -a netns_tests <<< "$(select_tests netns debian | tr '\n' ' ')"
+read -r -a pair_tests <<< "$(select_tests pair debian | tr '\n' ' ')"
+
+# The debug-kernel lane: the suite once more on the KASAN + lockdep +
+# kmemleak + failslab kernel (tests/debug/), where any kernel report, or a
+# leak kmemleak finds after a test, fails that test.  It hunts memory and
+# locking errors in gresec's code paths, so it leaves out the tests that
+# take no path of gresec's the others do not: the interop tests (20, 40:
+# gresec's side runs 10's and 30's paths; the other side is the kernel's
+# own), OSPF (15, 21: 10's paths, multicast) and the bench smoke test (90:
+# 10's and 30's, its numbers meaningless under KASAN).  That lane has two
+# namespace VMs instead.
+debug_tests=${GRESEC_DEBUG_TESTS-.}
+debug_skip_default='^(15|20|21|40|90)-'
+debug_skip=${GRESEC_DEBUG_SKIP-$debug_skip_default}
+debug_netns=()
+debug_pair=()
+if [ -n "$debug_tests" ]; then
+	read -r -a debug_netns <<< "$(select_tests netns debug "$debug_tests" "$debug_skip" | tr '\n' ' ')"
+	read -r -a debug_pair <<< "$(select_tests pair debug "$debug_tests" "$debug_skip" | tr '\n' ' ')"
+fi
+
+# lpt PAIR-SECONDS COST...: the time two VMs take for COSTs (longest
+# first) taken from one queue when one of them ("left") first spends
+# PAIR-SECONDS on the pair tests: what each kernel's lane is planned as.
+lpt() {
+	local a=0 b=$1 c
+	shift
+	for c; do
+		if [ "$a" -le "$b" ]; then a=$((a + c)); else b=$((b + c)); fi
+	done
+	echo $((a > b ? a : b))
+}
+# lane_plan LANE TEST...: lpt over the tests' costs on LANE.
+lane_plan() {
+	local lane=$1 t n pair=0 costs=()
+	shift
+	for t; do
+		n=${t##*/}
+		n=${n%.sh}
+		if grep -q '^# topology: pair$' "tests/$t"; then
+			pair=$((pair + $(cost_of "$n" "$lane")))
+		else
+			costs+=("$(cost_of "$n" "$lane")")
+		fi
+	done
+	lpt "$pair" "${costs[@]+"${costs[@]}"}"
+}
+
+# The budget rule (docs/suite-time.md), as a host check of its own: every
+# test has a cost in tests/costs, its time limit is at least twice its cost
+# on every lane it runs in (a CI machine may be twice as slow), and the
+# whole suite, as make check runs it (two Debian kernels, then the debug
+# lane with its default skip list; each kernel planned by lpt, plus
+# lane_boot seconds for its VMs to boot and the build), is projected to fit
+# GRESEC_BUDGET minutes on the reference machine.
+lane_boot=60
+budget=${GRESEC_BUDGET:-80}
+budget_check() {
+	local f n l all=() dbg=() bad=() total proj=()
+	for f in tests/cases/*.sh; do
+		n=${f##*/}
+		n=${n%.sh}
+		all+=("cases/$n.sh")
+		grep -qE "$debug_skip_default" <<< "$n" || dbg+=("cases/$n.sh")
+		if [ -z "${cost_debian[$n]:-}" ]; then
+			bad+=("$n has no line in tests/costs")
+			continue
+		fi
+		l=$(limit_of "$n" debian)
+		[ "$l" -ge $((2 * cost_debian[$n])) ] ||
+			bad+=("$n: its limit of ${l}s is under twice its cost of ${cost_debian[$n]}s on Debian's kernels (raise its '# timeout:')")
+		l=$(limit_of "$n" debug)
+		[ "$l" -ge $((2 * cost_debug[$n])) ] ||
+			bad+=("$n: its limit of ${l}s is under twice its cost of ${cost_debug[$n]}s on the debug kernel (raise its '# timeout:')")
+	done
+	for n in "${!cost_debian[@]}"; do
+		[ -e "tests/cases/$n.sh" ] || bad+=("tests/costs names $n, which is no test")
+	done
+	proj=("$(lane_plan debian "${all[@]}")" "$(lane_plan debug "${dbg[@]}")")
+	# Two Debian kernels, the debug kernel, the build (~1 minute).
+	total=$(( (2 * (proj[0] + lane_boot) + proj[1] + lane_boot + 60 + 59) / 60 ))
+	[ "$total" -le "$budget" ] ||
+		bad+=("the suite is projected at $total min, over its budget of $budget min (GRESEC_BUDGET): make a test cheaper before adding one")
+	if [ ${#bad[@]} -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS host                   suite/budget (projected $total of $budget min: Debian's kernels $(((proj[0] + lane_boot) / 60)) min each, the debug kernel $(((proj[1] + lane_boot) / 60)))"
+	else
+		failed=$((failed + 1))
+		echo "FAIL host                   suite/budget (projected $total of $budget min)"
+		printf '  | %s\n' "${bad[@]}"
+	fi
+}
+budget_check
+
+# The debug kernel needs no VM to build: it builds (tests/debug/prepare.sh,
+# cached; ~6 to 22 minutes on a fresh machine) and its module is built in
+# the background while Debian's kernels run, niced so that their VMs keep
+# the CPU and it takes what they leave idle.
+debug_job=""
+if [ $((${#debug_netns[@]} + ${#debug_pair[@]})) -gt 0 ]; then
+	t_debug=$(date +%s)
+	rm -f "$log/debug.ready" "$log/debug.failed"
+	(
+		renice -n 10 -p "$BASHPID" > /dev/null 2>&1
+		if ! tests/debug/prepare.sh > "$log/debug.out" 2> "$log/debug-kernel.log"; then
+			: > "$log/debug.failed"
+			exit 1
+		fi
+		read -r krel _ < "$log/debug.out"
+		: > "$log/debug-build.log"
+		if ! build_modules "$krel" "$log/debug-build.log" > "$log/debug.failed.tmp"; then
+			mv "$log/debug.failed.tmp" "$log/debug.failed"
+			exit 1
+		fi
+		date +%s > "$log/debug.ready"
+	) &
+	debug_job=$!
+fi
 
 # splat_excerpt TITLE FILE: the first kernel report in FILE, if there is one.
 splat_excerpt() {
@@ -103,16 +279,18 @@ splat_excerpt() {
 	grep -m1 -B2 -A25 -E "$SPLAT" "$2" | sed 's/^/  | /'
 }
 
-# report KREL SHARE TOPO ROLES TEST...: one line per test, details on failure.
-# ROLES "claimed": the VM that claimed the test (run_kernel).
+# report KREL SHARE TOPO ROLES LANE TEST...: one line per test, details on
+# failure; its time (the longest of its VMs') and limit into $log/times.
+# ROLES "claimed": the VM that claimed the test (run_lane).
 report() {
-	local k=$1 share=$2 topo=$3 want=$4
-	shift 4
-	local t name role roles verdict res why v
+	local k=$1 share=$2 topo=$3 want=$4 lane=$5
+	shift 5
+	local t name role roles verdict res why v secs tm
 	for t in "$@"; do
 		name=$(basename "$t" .sh)
 		verdict=PASS
 		why=""
+		secs=""
 		roles=$want
 		if [ "$roles" = claimed ]; then
 			roles=$(cat "$share/claim/$name/by" 2>/dev/null)
@@ -129,8 +307,10 @@ report() {
 					why="$role: not run (VM stopped earlier)"
 				fi
 			else
-				read -r v _ rest < "$res"
+				read -r v tm rest < "$res"
 				[ "$v" = PASS ] || why="$role: $rest"
+				tm=${tm%.*}
+				[ -n "$secs" ] && [ "$secs" -ge "$tm" ] || secs=$tm
 			fi
 			if [ "$v" = FAIL ]; then
 				verdict=FAIL
@@ -145,6 +325,9 @@ report() {
 		esac
 		printf '%-4s %-22s %s/%s%s\n' "$verdict" "$k" "$topo" "$name" \
 			"${why:+  ($why)}"
+		[ -n "$secs" ] &&
+			echo "$secs $k $topo/$name $(limit_of "$name" "$lane")" >> "$log/times"
+		[[ $why == *"timed out after"* ]] && over_limit+=("$k:$topo/$name")
 		[ $verdict = FAIL ] || continue
 		for role in $roles; do
 			local base="$share/results/$role/$name"
@@ -164,28 +347,44 @@ report() {
 }
 SPLAT=$(sed -n "s/^SPLAT='\(.*\)'$/\1/p" tests/guest/runner.sh)
 
-# run_kernel KREL [PEER-KREL]: the namespace VM and the VM pair run side by
-# side, all sharing one directory.  The pair's gresec VM ("left") then takes
-# namespace tests from the end of the list while the namespace VM works
-# from its start, until they meet; a VM that dies leaves the rest to the
-# other.  The pair's native peer ("right", ip_gre + xfrm, never gresec) runs
-# PEER-KREL if given.
+# run_lane KREL PEER-KREL LANE: one kernel's VMs, all sharing one directory
+# and one queue of namespace tests, the longest first.  The namespace VM
+# takes from it from the start; the VM pair ("left" runs gresec, "right"
+# the kernel's own ip_gre + xfrm, on PEER-KREL) runs the pair tests in
+# step, then "left" takes from the same queue until it is empty.  Without
+# pair tests (the debug-kernel lane) a second namespace VM takes from it
+# instead.  A VM that dies leaves the rest to the others.  The tests are
+# the globals netns_tests and pair_tests.
 # shellcheck disable=SC2034 # vm_run takes left_args/right_args by name
-run_kernel() {
-	local k=$1 peer_k=${2:-$1} share=$repo/$log/$1/vms
+run_lane() {
+	local k=$1 peer_k=$2 lane=$3 share=$repo/$log/$1/vms
 	local ns_job="" ns2_job="" pair_job="" claim="" port nic left_args right_args
+	local seed rounds
 	rm -rf "$share"
 	mkdir -p "$share"
+	# 17-fuzz's packets, built here in a second instead of in the VM
+	# (50-120 s under TCG); the same seed, rounds and "light" as the test
+	# takes on this lane (tests/cases/17-fuzz.sh), which otherwise builds
+	# them itself.
+	if [[ " ${netns_tests[*]} " == *" cases/17-fuzz.sh "* ]]; then
+		seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+		rounds=4
+		[ "$lane" = debug ] && rounds="1 light"
+		mkdir -p "$share/fuzz"
+		echo "$seed" > "$share/fuzz/seed"
+		# shellcheck disable=SC2086 # $rounds: one or two words
+		python3 tests/lib/fuzz.py corpus "$seed" "$share/fuzz" $rounds \
+			> "$log/$k/fuzz-corpus.log" 2>&1 ||
+			echo "check: $k: building 17-fuzz's packets on the host failed; the VM builds them ($log/$k/fuzz-corpus.log)" >&2
+	fi
 	# Built once here: the VMs below start together and share it.
 	tests/vm/initramfs.sh "$k" "$repo/$log/$k/initrd-$k.gz"
 	if [ ${#netns_tests[@]} -gt 0 ]; then
-		VM_CLAIM_TESTS="${netns_tests[*]}" vm_prepare "$share" single "$k" "$repo" ""
+		claim="${netns_tests[*]}"
+		VM_CLAIM_TESTS=$claim vm_prepare "$share" single "$k" "$repo" ""
 		vm_run "$share" "$vm_timeout" "$k" single &
 		ns_job=$!
-		claim=$(printf '%s\n' "${netns_tests[@]}" | tac | tr '\n' ' ')
 	fi
-	# No pair to share the namespace tests with (the debug-kernel lane):
-	# a second namespace VM takes them from the end of the list.
 	if [ ${#pair_tests[@]} -eq 0 ] && [ ${#netns_tests[@]} -gt 1 ]; then
 		VM_CLAIM_TESTS=$claim vm_prepare "$share" single2 "$k" "$repo" ""
 		vm_run "$share" "$vm_timeout" "$k" single2 &
@@ -205,45 +404,27 @@ run_kernel() {
 	[ -n "$ns_job" ] && wait "$ns_job"
 	[ -n "$ns2_job" ] && wait "$ns2_job"
 	[ -n "$pair_job" ] && wait "$pair_job"
-	[ ${#netns_tests[@]} -gt 0 ] &&
-		report "$k" "$share" netns claimed "${netns_tests[@]}"
-	[ ${#pair_tests[@]} -gt 0 ] &&
-		report "$k" "$share" pair "left right" "${pair_tests[@]}"
+	date +%s > "$share/../lane.end"
 }
 
-for k in "${kernels[@]+"${kernels[@]}"}"; do
-	run_kernel "$k"
-done
-
-# The debug-kernel lane: the suite once more on the KASAN + lockdep +
-# kmemleak + failslab kernel (tests/debug/), where any kernel report, or a
-# leak kmemleak finds after a test, fails that test.  It hunts memory and
-# locking errors in gresec's code paths, so it leaves out the tests that
-# take no path of gresec's the others do not: the interop tests (20, 40:
-# gresec's side runs 10's and 30's paths; the other side is the kernel's
-# own), OSPF (15, 21: 10's paths, multicast) and the bench smoke test (90:
-# 10's and 30's, its numbers meaningless under KASAN).  That lane has two
-# namespace VMs instead.
-debug_tests=${GRESEC_DEBUG_TESTS-.}
-debug_skip=${GRESEC_DEBUG_SKIP-^(15|20|21|40|90)-}
-netns_tests=()
-pair_tests=()
-if [ -n "$debug_tests" ]; then
-	read -r -a netns_tests <<< "$(select_tests netns "$debug_tests" "$debug_skip" | tr '\n' ' ')"
-	read -r -a pair_tests <<< "$(select_tests pair "$debug_tests" "$debug_skip" | tr '\n' ' ')"
-fi
-if [ $((${#netns_tests[@]} + ${#pair_tests[@]})) -gt 0 ]; then
-	t_debug=$(date +%s)
-	if ! out=$(tests/debug/prepare.sh 2> "$log/debug-kernel.log"); then
-		failed=$((failed + 1))
-		echo "FAIL debug-kernel            build"
-		tail -n 25 "$log/debug-kernel.log" | sed 's/^/  | /'
+# lane_start KREL PEER-KREL LANE: run_lane in the background, with LANE's
+# tests and settings; lane_finish KREL waits for it and reports.
+declare -A lane_job=() lane_t0=() lane_netns=() lane_pair=() lane_kind=()
+lane_start() {
+	local k=$1 peer_k=$2 lane=$3
+	lane_t0[$k]=$(date +%s)
+	lane_kind[$k]=$lane
+	if [ "$lane" = debug ]; then
+		lane_netns[$k]="${debug_netns[*]}"
+		lane_pair[$k]="${debug_pair[*]}"
 	else
-		read -r krel bootdir <<< "$out"
-		if ! build_modules "$krel"; then
-			failed=$((failed + 1))
-		else
-			echo "check: debug kernel $krel and its module ready in $(($(date +%s) - t_debug))s"
+		lane_netns[$k]="${netns_tests[*]}"
+		lane_pair[$k]="${pair_tests[*]}"
+	fi
+	(
+		read -r -a netns_tests <<< "${lane_netns[$k]}"
+		read -r -a pair_tests <<< "${lane_pair[$k]}"
+		if [ "$lane" = debug ]; then
 			# Everything runs 1.2 to 5 times slower there (a process
 			# start costs ~250 ms under TCG), twice that when the
 			# two VMs run floods at once (17-fuzz took 604 s there,
@@ -251,16 +432,108 @@ if [ $((${#netns_tests[@]} + ${#pair_tests[@]})) -gt 0 ]; then
 			# test, more per boot and per VM.
 			VM_BOOT_TIMEOUT=300
 			vm_timeout=${GRESEC_DEBUG_VM_TIMEOUT:-5400}
-			export TEST_TIMEOUT_SCALE=3 GRESEC_BOOT_DIR=$bootdir GRESEC_DEBUG_LANE=1
-			# The native peer of the pair tests is not what is
-			# under test: it runs Debian's 6.12 (when installed),
-			# which leaves the debug kernel more of the CPU.
-			peer=$(tests/vm/kernels.sh | tr ' ' '\n' | grep '^6\.12\.' | tail -n1)
-			run_kernel "$krel" "${peer:-$krel}"
+			export TEST_TIMEOUT_SCALE=$debug_scale GRESEC_BOOT_DIR=$debug_bootdir GRESEC_DEBUG_LANE=1
+		fi
+		run_lane "$k" "$peer_k" "$lane"
+	) &
+	lane_job[$k]=$!
+}
+
+# lane_tail KREL: whether the lane is down to its tail: every namespace
+# test claimed and at most one of its VMs still running.
+lane_tail() {
+	local share=$repo/$log/$1/vms t n running=0 p role pid
+	for t in ${lane_netns[$1]}; do
+		n=${t##*/}
+		[ -d "$share/claim/${n%.sh}" ] || return 1
+	done
+	for p in "$share"/pid.*; do
+		[ -e "$p" ] || continue
+		role=${p##*/pid.}
+		[ -e "$share/done.$role" ] && continue
+		read -r pid < "$p"
+		kill -0 "$pid" 2> /dev/null && running=$((running + 1))
+	done
+	[ $running -le 1 ]
+}
+
+# lane_wait_tail KREL: until the lane has stopped or, with
+# GRESEC_LANE_OVERLAP (the default), is down to its tail: then the next
+# kernel's VMs boot beside the one still finishing its last test.
+lane_wait_tail() {
+	while kill -0 "${lane_job[$1]}" 2> /dev/null; do
+		if [ "${GRESEC_LANE_OVERLAP:-1}" = 1 ] && lane_tail "$1"; then
+			echo "check: $1 is down to one VM and an empty queue: the next kernel's VMs start"
+			return
+		fi
+		sleep 2
+	done
+}
+
+lane_times=()
+lane_finish() {
+	local k=$1 share=$repo/$log/$1/vms end netns pair
+	wait "${lane_job[$k]}"
+	read -r end < "$share/../lane.end" 2> /dev/null || end=$(date +%s)
+	lane_times+=("$k $((end - lane_t0[$k]))s")
+	read -r -a netns <<< "${lane_netns[$k]}"
+	read -r -a pair <<< "${lane_pair[$k]}"
+	[ ${#netns[@]} -gt 0 ] &&
+		report "$k" "$share" netns claimed "${lane_kind[$k]}" "${netns[@]}"
+	[ ${#pair[@]} -gt 0 ] &&
+		report "$k" "$share" pair "left right" "${lane_kind[$k]}" "${pair[@]}"
+}
+
+# The kernels one after the other (each lane's tail overlapping the next
+# one's boot), the debug kernel last once its background build is done.
+prev=""
+for k in "${kernels[@]+"${kernels[@]}"}"; do
+	[ -n "$prev" ] && lane_wait_tail "$prev"
+	lane_start "$k" "$k" debian
+	[ -n "$prev" ] && lane_finish "$prev"
+	prev=$k
+done
+if [ -n "$debug_job" ]; then
+	[ -n "$prev" ] && lane_wait_tail "$prev"
+	t_wait=$(date +%s)
+	wait "$debug_job"
+	if [ -e "$log/debug.ready" ]; then
+		read -r krel debug_bootdir < "$log/debug.out"
+		ready="check: debug kernel $krel and its module ready in $(($(< "$log/debug.ready") - t_debug))s (built in the background; the lanes waited $(($(date +%s) - t_wait))s for it)"
+		# The native peer of the pair tests is not what is
+		# under test: it runs Debian's 6.12 (when installed),
+		# which leaves the debug kernel more of the CPU.
+		peer=$(tests/vm/kernels.sh | tr ' ' '\n' | grep '^6\.12\.' | tail -n1)
+		lane_start "$krel" "${peer:-$krel}" debug
+		[ -n "$prev" ] && lane_finish "$prev"
+		echo "$ready"
+		prev=$krel
+	else
+		[ -n "$prev" ] && lane_finish "$prev"
+		prev=""
+		failed=$((failed + 1))
+		if [ -s "$log/debug.failed" ]; then
+			cat "$log/debug.failed"
+		else
+			echo "FAIL debug-kernel            build"
+			tail -n 25 "$log/debug-kernel.log" | sed 's/^/  | /'
 		fi
 	fi
 fi
+[ -n "$prev" ] && lane_finish "$prev"
 
+# The budget's account: each kernel's time and the slowest tests, with
+# their limits; a test that ran past its limit was killed and failed.
+echo "check: time per kernel: ${lane_times[*]:-none}"
+if [ -s "$log/times" ]; then
+	echo "check: slowest tests (seconds, limit):"
+	sort -k1,1nr "$log/times" | head -n 10 |
+		while read -r s kr name lim; do
+			printf '  %6s  %-22s %-26s %ss\n' "$s" "$kr" "$name" "$lim"
+		done
+fi
+[ ${#over_limit[@]} -gt 0 ] &&
+	echo "check: OVER THEIR TIME LIMIT (killed, failed): ${over_limit[*]}"
 echo "check: finished in $(($(date +%s) - t0))s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ] && [ $((passed + skipped)) -gt 0 ]

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
-# timeout: 600
+# timeout: 900
 #
 # Lifecycle under load (issue #6).  While a protected tunnel carries flood
 # pings and bulk TCP in both directions, concurrent workers run for a bounded

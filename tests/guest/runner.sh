@@ -172,8 +172,11 @@ while read -r how t <&3; do
 		verdict=SKIP
 		reason=$(grep '^SKIP:' "$results/$name.log" | tail -n1)
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		# Over its budget: the limit is the test's own "# timeout:"
+		# (docs/suite-time.md), and it says so by name.
 		verdict=FAIL
-		reason="timed out after ${limit}s"
+		reason="timed out after ${limit}s: $name ran past its time limit (its '# timeout:' x ${TEST_TIMEOUT_SCALE:-1}; docs/suite-time.md)"
+		echo "FAIL: $name ran past its time limit of ${limit}s and was killed" >> "$results/$name.log"
 	elif [ $rc -ne 0 ]; then
 		verdict=FAIL
 		reason=$(grep -E '^(FAIL|not ok)' "$results/$name.log" | head -n1)

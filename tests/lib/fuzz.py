@@ -12,7 +12,16 @@
                                     with ROUNDS, wait for EXPECT.json.go and
                                     send them all ROUNDS times more (phase 2);
                                     "light": one in 64 of the GRE flag words
-                                    gresec never sees (see gen_gre)
+                                    gresec never sees (see gen_gre); sends
+                                    the corpus in $FUZZ_CORPUS (see below)
+                                    when it has one for these arguments
+  fuzz.py corpus SEED DIR [ROUNDS [light]]
+                                    build on the host what "send" would
+                                    build (the packets, their IP fragments
+                                    and the predicted counters) into DIR:
+                                    under TCG that takes a VM 50-120 s, the
+                                    host one; "send" then only adds the
+                                    Ethernet header and sends
   fuzz.py snap NS OUT.json          the receiver's counters
   fuzz.py check BEFORE AFTER EXPECT every counter moved by what was predicted
   fuzz.py check2 BEFORE AFTER EXPECT.2  phase 2: ESP counters exact, GRE
@@ -820,30 +829,26 @@ def wait_for(path, secs):
     sys.exit("fuzz: %s never appeared" % path)
 
 
-def cmd_send(seed, iface, dstmac, expect_file, rounds, light):
-    global SENDER
-    SENDER = (iface, 0)
-    t0 = time.time()
+def build(seed, rounds, light):
+    """Everything "send" sends and predicts for SEED, as
+    (IP packets without their Ethernet header, phase 1's expectation,
+    phase 2's or None, the summary lines to print)."""
     rnd, sas, pkts = generate(seed, light)
     model = Model(sas)
     expect, classes, sizes = predict(model, pkts)
-    with open("/sys/class/net/%s/address" % iface) as f:
-        srcmac = mac(f.read().strip())
-    frames = list(frames_of(rnd, pkts, srcmac, mac(dstmac)))
-    t1 = time.time()
-    send_all(frames)
-    t2 = time.time()
+    # The Ethernet header is added by "send", which knows the MACs; the
+    # random fragmentation below does not depend on them.
+    packets = [fr[14:] for fr in frames_of(rnd, pkts, b"\0" * 6, b"\0" * 6)]
     nfrag = sum(1 for p in pkts if p.frag)
-    print("fuzz seed %d: %d packets (%d of them as fragments) in %d frames; built in %.1fs, sent in %.1fs"
-          % (seed, len(pkts), nfrag, len(frames), t1 - t0, t2 - t1))
+    lines = ["fuzz seed %d: %d packets (%d of them as fragments) in %d frames"
+             % (seed, len(pkts), nfrag, len(packets))]
     for c in sorted(classes):
-        print("  %-24s %6d  %s" % (c, sizes[c],
-                                  " ".join("%s=%d" % kv for kv in sorted(classes[c].items()))))
-    with open(expect_file, "w") as f:
-        json.dump({"seed": seed, "packets": len(pkts), "frames": len(frames),
-                   "counters": expect}, f, indent=1, sort_keys=True)
+        lines.append("  %-24s %6d  %s" % (c, sizes[c],
+                                          " ".join("%s=%d" % kv for kv in sorted(classes[c].items()))))
+    exp1 = {"seed": seed, "packets": len(pkts), "frames": len(packets),
+            "counters": expect}
     if not rounds:
-        return
+        return packets, exp1, None, lines
     # Phase 2: the same frames again, rounds times, while the test changes
     # the tunnels' configuration underneath.  Which GRE counter a packet
     # lands in then depends on the timing, but not whether it lands in one
@@ -856,10 +861,89 @@ def cmd_send(seed, iface, dstmac, expect_file, rounds, light):
             exp2[k] = exp2.get(k, 0) + v
     esp = {k: v for k, v in exp2.items() if k.startswith("sa.") or k == "net.esp_unknown_spi"}
     gre_total = sum(v for k, v in exp2.items() if k.startswith("gs") or k == "net.rx_no_tunnel")
+    exp2 = {"frames": rounds * len(packets), "esp": esp, "gre_total": gre_total,
+            "uncounted": {k: v for k, v in exp2.items() if k.startswith("uncounted.")}}
+    return packets, exp1, exp2, lines
+
+
+def corpus_name(seed, rounds, light):
+    return "fuzz-%d-%d%s" % (seed, rounds, "-light" if light else "")
+
+
+def cmd_corpus(seed, out_dir, rounds, light):
+    """Write build()'s result to OUT_DIR/NAME.{json,bin}: the packets as
+    4-byte big-endian lengths, each followed by its bytes."""
+    t0 = time.time()
+    packets, exp1, exp2, lines = build(seed, rounds, light)
+    base = os.path.join(out_dir, corpus_name(seed, rounds, light))
+    with open(base + ".bin.tmp", "wb") as f:
+        for p in packets:
+            f.write(struct.pack("!I", len(p)))
+            f.write(p)
+    with open(base + ".json.tmp", "w") as f:
+        json.dump({"expect": exp1, "expect2": exp2, "lines": lines,
+                   "built": round(time.time() - t0, 1)}, f, sort_keys=True)
+    # The test takes a corpus only when both files are there, whole.
+    os.rename(base + ".bin.tmp", base + ".bin")
+    os.rename(base + ".json.tmp", base + ".json")
+    print("%s: %d frames, built in %.1fs" % (base, len(packets), time.time() - t0))
+
+
+def load_corpus(seed, rounds, light):
+    """build()'s result from $FUZZ_CORPUS, or None if it has none for
+    these arguments."""
+    d = os.environ.get("FUZZ_CORPUS")
+    if not d:
+        return None
+    base = os.path.join(d, corpus_name(seed, rounds, light))
+    try:
+        with open(base + ".json") as f:
+            meta = json.load(f)
+        with open(base + ".bin", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    packets, off, unpack = [], 0, struct.unpack_from
+    while off < len(data):
+        n, = unpack("!I", data, off)
+        packets.append(data[off + 4:off + 4 + n])
+        off += 4 + n
+    if len(packets) != meta["expect"]["frames"] or meta["expect"]["seed"] != seed:
+        sys.exit("fuzz: corpus %s is damaged" % base)
+    return packets, meta["expect"], meta["expect2"], meta["lines"], meta["built"]
+
+
+def cmd_send(seed, iface, dstmac, expect_file, rounds, light):
+    global SENDER
+    SENDER = (iface, 0)
+    t0 = time.time()
+    got = load_corpus(seed, rounds, light)
+    if got:
+        packets, exp1, exp2, lines, built = got
+        where = "built on the host in %.1fs, loaded in %.1fs" % (built, time.time() - t0)
+    else:
+        if os.environ.get("FUZZ_CORPUS"):
+            print("fuzz: no corpus for seed %d, %d rounds%s in %s: building it here"
+                  % (seed, rounds, ", light" if light else "", os.environ["FUZZ_CORPUS"]))
+        packets, exp1, exp2, lines = build(seed, rounds, light)
+        where = "built in %.1fs" % (time.time() - t0)
+    with open("/sys/class/net/%s/address" % iface) as f:
+        srcmac = mac(f.read().strip())
+    eth = mac(dstmac) + srcmac + b"\x08\x00"
+    frames = [eth + p for p in packets]
+    del packets
+    t1 = time.time()
+    send_all(frames)
+    t2 = time.time()
+    print("%s; %s, sent in %.1fs" % (lines[0], where, t2 - t1))
+    for line in lines[1:]:
+        print(line)
+    with open(expect_file, "w") as f:
+        json.dump(exp1, f, indent=1, sort_keys=True)
+    if not rounds:
+        return
     with open(expect_file + ".2", "w") as f:
-        json.dump({"frames": rounds * len(frames), "esp": esp, "gre_total": gre_total,
-                   "uncounted": {k: v for k, v in exp2.items() if k.startswith("uncounted.")}},
-                  f, indent=1, sort_keys=True)
+        json.dump(exp2, f, indent=1, sort_keys=True)
     open(expect_file + ".ready", "w").close()
     wait_for(expect_file + ".go", 300)
     t3 = time.time()
@@ -1001,6 +1085,10 @@ def main():
             sys.exit(__doc__)
         os.sched_setaffinity(0, {0})
         cmd_send(int(a[1]), a[2], a[3], a[4], int(a[5]) if len(a) > 5 else 0, len(a) > 6)
+    elif a[0] == "corpus":
+        if len(a) < 3 or (len(a) > 4 and a[4] != "light"):
+            sys.exit(__doc__)
+        cmd_corpus(int(a[1]), a[2], int(a[3]) if len(a) > 3 else 0, len(a) > 4)
     elif a[0] == "churn":
         cmd_churn(a[1])
     elif a[0] == "check2":

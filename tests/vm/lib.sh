@@ -132,7 +132,7 @@ vm_wait() {
 vm_run() {
 	local share=$1 timeout=$2 krel=$3
 	shift 3
-	local try spec role var rk pids rc
+	local try spec role var rk pids rc pid
 	for try in $(seq 1 "$VM_BOOT_TRIES"); do
 		pids=()
 		rm -rf "$share/sync"
@@ -140,7 +140,10 @@ vm_run() {
 			IFS=: read -r role var rk <<< "$spec"
 			local -a extra=()
 			[ -n "$var" ] && eval "extra=(\"\${$var[@]}\")"
-			pids+=("$role=$(vm_start "$share" "$role" "${rk:-$krel}" "${extra[@]}")")
+			pid=$(vm_start "$share" "$role" "${rk:-$krel}" "${extra[@]}")
+			# For run.sh, which watches how many VMs still run.
+			echo "$pid" > "$share/pid.$role"
+			pids+=("$role=$pid")
 			# A "connect" socket netdev needs its "listen" peer up first.
 			[ $# -gt 1 ] && sleep 1
 		done
