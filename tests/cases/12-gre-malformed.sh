@@ -63,7 +63,13 @@ sent unexpected-key rx_drop_key 3
 # inner packet it is passed on as CE; a payload that is not IP has no ECN
 # field to drop it for, and is delivered.
 export OUTER_TOS=3
+# The drop's debug line names the outer source, not the inner packet's
+# (decapsulation has moved the network header by then).
+echo 'module gresec +p' > /sys/kernel/debug/dynamic_debug/control
 sent valid rx_drop_ecn 2
+echo 'module gresec -p' > /sys/kernel/debug/dynamic_debug/control
+line=$(dmesg | grep -E 'gs0: rx drop \(counter [0-9]+\) from' | tail -n1)
+expect_eq "${line##* from }" 192.0.2.1 "source named by the ECN drop's debug line"
 sent valid-ect0 rx_packets 2
 sent non-ip rx_packets 2
 expect_eq "$(ctr rx_drop_ecn)" 2 "non-IP payloads under CE not dropped as ECN errors"
