@@ -15,6 +15,13 @@
 #include <asm/unaligned.h>
 #endif
 
+/* The core got a drop reason for RFC 6040 ECN drops in 6.8. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define GRESEC_DROP_REASON_TUNNEL_ECN SKB_DROP_REASON_IP_TUNNEL_ECN
+#else
+#define GRESEC_DROP_REASON_TUNNEL_ECN SKB_DROP_REASON_NOT_SPECIFIED
+#endif
+
 /* netdev_max_backlog moved into net_hotdata in 6.9. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
 #include <net/hotdata.h>

@@ -44,6 +44,31 @@
  */
 #define GRESEC_RX_ESP_PRIORITY	120
 
+/* The core's nearest drop reason for one of our receive counters. */
+static enum skb_drop_reason gresec_rx_drop_reason(unsigned int counter)
+{
+	switch (counter) {
+	case GRESEC_STATS_A_RX_DROP_MALFORMED:
+	case GRESEC_STATS_A_RX_DROP_INNER:
+		return SKB_DROP_REASON_HDR_TRUNC;
+	case GRESEC_STATS_A_RX_DROP_VERSION:
+		return SKB_DROP_REASON_UNHANDLED_PROTO;
+	case GRESEC_STATS_A_RX_DROP_CSUM:
+		return SKB_DROP_REASON_SKB_CSUM;
+	case GRESEC_STATS_A_RX_DROP_PLAINTEXT:
+		/* What xfrm says of an unprotected packet its policy wants. */
+		return SKB_DROP_REASON_XFRM_POLICY;
+	case GRESEC_STATS_A_RX_DROP_ECN:
+		return GRESEC_DROP_REASON_TUNNEL_ECN;
+	case GRESEC_STATS_A_RX_DROP_NOMEM:
+		return SKB_DROP_REASON_NOMEM;
+	case GRESEC_STATS_A_RX_DROP_BACKLOG:
+		return SKB_DROP_REASON_CPU_BACKLOG;
+	default:
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+}
+
 /* @saddr: the outer source, which the network header may no longer show. */
 static void gresec_rx_drop_from(struct gresec_tunnel *tun,
 				struct sk_buff *skb, unsigned int reason,
@@ -53,7 +78,7 @@ static void gresec_rx_drop_from(struct gresec_tunnel *tun,
 	DEV_STATS_INC(tun->dev, rx_dropped);
 	net_dbg_ratelimited("%s: rx drop (counter %u) from %pI4\n",
 			    tun->dev->name, reason, &saddr);
-	kfree_skb(skb);
+	kfree_skb_reason(skb, gresec_rx_drop_reason(reason));
 }
 
 /* A drop before decapsulation: the network header is the outer one. */

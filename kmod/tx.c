@@ -34,6 +34,27 @@
 #include "skb.h"
 #include "tx.h"
 
+/* The core's nearest drop reason for one of our transmit counters. */
+static enum skb_drop_reason gresec_tx_drop_reason(unsigned int counter)
+{
+	switch (counter) {
+	case GRESEC_STATS_A_TX_DROP_NO_REMOTE:
+	case GRESEC_STATS_A_TX_DROP_NO_ROUTE:
+		return SKB_DROP_REASON_IP_OUTNOROUTES;
+	case GRESEC_STATS_A_TX_DROP_TOO_BIG:
+		return SKB_DROP_REASON_PKT_TOO_BIG;
+	case GRESEC_STATS_A_TX_DROP_NO_SA:
+		/* What xfrm says when its policy finds no state to use. */
+		return SKB_DROP_REASON_XFRM_POLICY;
+	case GRESEC_STATS_A_TX_DROP_NOMEM:
+		return SKB_DROP_REASON_NOMEM;
+	case GRESEC_STATS_A_TX_DROP_BACKLOG:
+		return SKB_DROP_REASON_CPU_BACKLOG;
+	default:
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+}
+
 static void gresec_tx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
 			   unsigned int reason)
 {
@@ -41,7 +62,7 @@ static void gresec_tx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
 	DEV_STATS_INC(tun->dev, tx_dropped);
 	net_dbg_ratelimited("%s: tx drop (counter %u)\n", tun->dev->name,
 			    reason);
-	kfree_skb(skb);
+	kfree_skb_reason(skb, gresec_tx_drop_reason(reason));
 }
 
 /*
