@@ -34,6 +34,7 @@ struct gresec_tunnel_cfg {
 	bool pmtudisc;
 	u32 mtu;		/* 0: computed from the underlay route */
 	u32 protection;		/* enum gresec_protection */
+	u32 if_id;		/* a key manager's name for it; 0: none */
 	/*
 	 * Routes to @remote for packets sent with this configuration, per
 	 * CPU, as ip_tunnel keeps them: [0] for GRE, [1] for ESP (policy

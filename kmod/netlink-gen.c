@@ -11,7 +11,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_EVENT + 1] = {
+const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_IDLE + 1] = {
 	[GRESEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[GRESEC_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[GRESEC_SA_A_PROPOSAL] = NLA_POLICY_RANGE(NLA_U32, 1, 8),
@@ -31,6 +31,8 @@ const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_EVENT + 1] = {
 	[GRESEC_SA_A_REPLAY_BITMAP] = { .type = NLA_BINARY, },
 	[GRESEC_SA_A_STATS] = NLA_POLICY_NESTED(gresec_sa_stats_nl_policy),
 	[GRESEC_SA_A_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 5),
+	[GRESEC_SA_A_REQID] = { .type = NLA_U32, },
+	[GRESEC_SA_A_IDLE] = { .type = NLA_U64, },
 };
 
 const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_CRYPTO + 1] = {
@@ -53,7 +55,7 @@ const struct nla_policy gresec_tunnel_get_nl_policy[GRESEC_A_IFNAME + 1] = {
 };
 
 /* GRESEC_CMD_TUNNEL_SET - do */
-const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_PROTECTION + 1] = {
+const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_IF_ID + 1] = {
 	[GRESEC_A_IFINDEX] = { .type = NLA_U32, },
 	[GRESEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[GRESEC_A_LOCAL] = { .type = NLA_U32, },
@@ -68,6 +70,7 @@ const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_PROTECTION + 1] = {
 	[GRESEC_A_PMTUDISC] = NLA_POLICY_MAX(NLA_U8, 1),
 	[GRESEC_A_MTU] = { .type = NLA_U32, },
 	[GRESEC_A_PROTECTION] = NLA_POLICY_MAX(NLA_U32, 1),
+	[GRESEC_A_IF_ID] = { .type = NLA_U32, },
 };
 
 /* GRESEC_CMD_NET_GET - do */
@@ -108,7 +111,7 @@ const struct genl_ops gresec_nl_ops[6] = {
 		.cmd		= GRESEC_CMD_TUNNEL_SET,
 		.doit		= gresec_nl_tunnel_set_doit,
 		.policy		= gresec_tunnel_set_nl_policy,
-		.maxattr	= GRESEC_A_PROTECTION,
+		.maxattr	= GRESEC_A_IF_ID,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

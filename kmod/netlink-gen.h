@@ -12,12 +12,12 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-extern const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_EVENT + 1];
+extern const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_IDLE + 1];
 extern const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_CRYPTO + 1];
 
 extern const struct nla_policy gresec_tunnel_get_nl_policy[GRESEC_A_IFNAME + 1];
 
-extern const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_PROTECTION + 1];
+extern const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_IF_ID + 1];
 
 extern const struct nla_policy gresec_net_get_nl_policy[GRESEC_NET_A_PAD + 1];
 

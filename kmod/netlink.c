@@ -156,7 +156,8 @@ static int gresec_nl_cfg_put(struct sk_buff *skb,
 	    nla_put_u8(skb, GRESEC_A_TOS_INHERIT, cfg->tos_inherit) ||
 	    nla_put_u8(skb, GRESEC_A_PMTUDISC, cfg->pmtudisc) ||
 	    nla_put_u32(skb, GRESEC_A_MTU, cfg->mtu) ||
-	    nla_put_u32(skb, GRESEC_A_PROTECTION, cfg->protection))
+	    nla_put_u32(skb, GRESEC_A_PROTECTION, cfg->protection) ||
+	    nla_put_u32(skb, GRESEC_A_IF_ID, cfg->if_id))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -358,6 +359,8 @@ static void gresec_nl_tunnel_cfg_update(struct gresec_tunnel_cfg *cfg,
 		cfg->mtu = nla_get_u32(attrs[GRESEC_A_MTU]);
 	if (attrs[GRESEC_A_PROTECTION])
 		cfg->protection = nla_get_u32(attrs[GRESEC_A_PROTECTION]);
+	if (attrs[GRESEC_A_IF_ID])
+		cfg->if_id = nla_get_u32(attrs[GRESEC_A_IF_ID]);
 }
 
 int gresec_nl_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -435,6 +438,7 @@ err_free:
 static const u8 gresec_nl_sa_ro_attrs[] = {
 	GRESEC_SA_A_STATE, GRESEC_SA_A_AGE, GRESEC_SA_A_SEQ,
 	GRESEC_SA_A_REPLAY_BITMAP, GRESEC_SA_A_STATS, GRESEC_SA_A_EVENT,
+	GRESEC_SA_A_IDLE,
 };
 
 /*
@@ -576,6 +580,9 @@ static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
 	    nla_put_u64_64bit(skb, GRESEC_SA_A_AGE, si.age, GRESEC_SA_A_PAD) ||
 	    nla_put_u64_64bit(skb, GRESEC_SA_A_SEQ, si.seq, GRESEC_SA_A_PAD) ||
 	    (event && nla_put_u32(skb, GRESEC_SA_A_EVENT, event)) ||
+	    (si.reqid && nla_put_u32(skb, GRESEC_SA_A_REQID, si.reqid)) ||
+	    (si.used && nla_put_u64_64bit(skb, GRESEC_SA_A_IDLE, si.idle,
+					  GRESEC_SA_A_PAD)) ||
 	    gresec_nl_sa_bitmap_put(skb, sa, &si) ||
 	    gresec_nl_sa_stats_put(skb, &si)) {
 		nla_nest_cancel(skb, nest);
@@ -639,7 +646,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 				 BIT(GRESEC_SA_A_SOFT_PACKETS) |
 				 BIT(GRESEC_SA_A_HARD_PACKETS) |
 				 BIT(GRESEC_SA_A_SOFT_TIME) |
-				 BIT(GRESEC_SA_A_HARD_TIME));
+				 BIT(GRESEC_SA_A_HARD_TIME) |
+				 BIT(GRESEC_SA_A_REQID));
 	if (err)
 		return err;
 	nest = info->attrs[GRESEC_A_SA];
@@ -675,6 +683,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		p.lft.soft_time = nla_get_u64(tb[GRESEC_SA_A_SOFT_TIME]);
 	if (tb[GRESEC_SA_A_HARD_TIME])
 		p.lft.hard_time = nla_get_u64(tb[GRESEC_SA_A_HARD_TIME]);
+	if (tb[GRESEC_SA_A_REQID])
+		p.reqid = nla_get_u32(tb[GRESEC_SA_A_REQID]);
 
 	/* Allocating and keying the transform may sleep: not under RTNL. */
 	err = gresec_sa_check_params(&p, info->extack);

@@ -277,6 +277,7 @@ static void gresec_rx_esp_done(struct sk_buff *skb, int err)
 	if (!err) {
 		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
 		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, skb->len);
+		gresec_sa_mark_used(sa);
 		skb_reset_transport_header(skb);
 		/* A completion may run outside the receive path's section. */
 		rcu_read_lock();

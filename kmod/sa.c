@@ -352,6 +352,7 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 	sa->spi = p->spi;
 	sa->dir = p->dir;
 	sa->proposal = p->proposal;
+	sa->reqid = p->reqid;
 	sa->esn = p->esn;
 	atomic_set(&sa->state, GRESEC_SA_STATE_ACTIVE);
 	atomic64_set(&sa->oseq, 0);
@@ -812,6 +813,11 @@ void gresec_sa_fill_info(struct gresec_sa *sa, struct gresec_sa_info *out)
 	out->state = atomic_read(&sa->state);
 	out->lft = sa->lft;
 	out->age = div_u64(ktime_get_boottime_ns() - sa->created, NSEC_PER_SEC);
+	out->reqid = sa->reqid;
+	last = READ_ONCE(sa->last_used);
+	out->used = last != 0;
+	if (out->used)
+		out->idle = div_u64(get_jiffies_64() - last, HZ);
 	if (sa->dir == GRESEC_SA_DIR_OUT) {
 		last = atomic64_read(&sa->oseq);
 		out->seq = last == U64_MAX ? U64_MAX : last + 1;

@@ -17,6 +17,7 @@
 #define _GRESEC_SA_H
 
 #include <linux/ip.h>
+#include <linux/jiffies.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
@@ -66,6 +67,7 @@ struct gresec_sa_params {
 	u32 replay_window;	/* packets, 0: off; inbound only */
 	bool esn;
 	struct gresec_sa_lifetime lft;
+	u32 reqid;		/* the key manager's, opaque */
 };
 
 /* Per-CPU counters, indexed by GRESEC_SA_STATS_A_* like the tunnel's. */
@@ -86,6 +88,7 @@ struct gresec_sa {
 	struct crypto_aead *aead;
 	u32 spi;
 	u32 proposal;
+	u32 reqid;
 	u8 dir;
 	u8 ivlen;
 	u8 icvlen;
@@ -104,6 +107,7 @@ struct gresec_sa {
 	atomic64_t life_bytes;
 	atomic64_t life_packets;
 	u64 created;		/* boottime, ns */
+	u64 last_used;		/* jiffies64 of the last packet; 0: none yet */
 	u64 soft_deadline;	/* boottime, ns; U64_MAX: none */
 	u64 hard_deadline;
 	struct gresec_sa_pcpu_stats __percpu *stats;
@@ -124,6 +128,9 @@ struct gresec_sa_info {
 	bool esn;
 	struct gresec_sa_lifetime lft;
 	u64 age;		/* seconds since installation */
+	u32 reqid;
+	bool used;		/* it has carried a packet: @idle is valid */
+	u64 idle;		/* seconds since its last packet */
 	u64 seq;		/* out: next to send; in: highest received */
 	u64 stats[GRESEC_SA_STATS_A_MAX + 1];
 };
@@ -204,6 +211,19 @@ static inline void gresec_sa_count_add(struct gresec_sa *sa,
 static inline void gresec_sa_count(struct gresec_sa *sa, unsigned int idx)
 {
 	gresec_sa_count_add(sa, idx, 1);
+}
+
+/*
+ * The SA carried a packet now: what a key manager's dead peer detection
+ * asks.  Written once a tick at most, so the data path's CPUs do not
+ * fight over the cache line.
+ */
+static inline void gresec_sa_mark_used(struct gresec_sa *sa)
+{
+	u64 now = get_jiffies_64();
+
+	if (READ_ONCE(sa->last_used) != now)
+		WRITE_ONCE(sa->last_used, now);
 }
 
 #endif /* _GRESEC_SA_H */

@@ -101,6 +101,7 @@ static void gresec_tx_esp_done(struct sk_buff *skb, int err)
 	if (!err) {
 		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
 		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, cb->xmit.plen);
+		gresec_sa_mark_used(sa);
 	}
 	/* The SA pins its tunnel's device until the put. */
 	gresec_tx_send(sa->tun, skb, err);

@@ -557,6 +557,8 @@ static int sa_attr(const struct nlattr *a, void *data)
 	case GRESEC_SA_A_HARD_TIME: u64 = &sa->hard_time; break;
 	case GRESEC_SA_A_AGE: u64 = &sa->age; break;
 	case GRESEC_SA_A_SEQ: u64 = &sa->seq; break;
+	case GRESEC_SA_A_REQID: u32 = &sa->reqid; break;
+	case GRESEC_SA_A_IDLE: u64 = &sa->idle; break;
 	case GRESEC_SA_A_ESN:
 		sa->esn = true;
 		break;
@@ -608,6 +610,7 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 	case GRESEC_A_MTU: u32 = &t->mtu; break;
 	case GRESEC_A_LINK_MTU: u32 = &t->link_mtu; break;
 	case GRESEC_A_PROTECTION: u32 = &t->protection; break;
+	case GRESEC_A_IF_ID: u32 = &t->if_id; break;
 	case GRESEC_A_TTL: u8 = &t->ttl; break;
 	case GRESEC_A_TOS: u8 = &t->tos; break;
 	case GRESEC_A_TOS_INHERIT: u8 = &t->tos_inherit; break;
@@ -721,6 +724,7 @@ static int tunnel_pack(struct nlmsghdr *nlh, const struct gs_tunnel *t)
 	SET(u8, GRESEC_A_PMTUDISC, pmtudisc);
 	SET(u32, GRESEC_A_MTU, mtu);
 	SET(u32, GRESEC_A_PROTECTION, protection);
+	SET(u32, GRESEC_A_IF_ID, if_id);
 #undef SET
 	return 0;
 }
@@ -790,6 +794,7 @@ static int sa_pack(struct nlmsghdr *nlh, const struct gs_sa *sa)
 	SET(u64, GRESEC_SA_A_HARD_PACKETS, hard_packets);
 	SET(u64, GRESEC_SA_A_SOFT_TIME, soft_time);
 	SET(u64, GRESEC_SA_A_HARD_TIME, hard_time);
+	SET(u32, GRESEC_SA_A_REQID, reqid);
 #undef SET
 	if (sa->have[GRESEC_SA_A_ESN] && sa->esn &&
 	    !mnl_attr_put_check(nlh, SBUF_SIZE, GRESEC_SA_A_ESN, 0, NULL))

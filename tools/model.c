@@ -174,6 +174,7 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_A_MTU] = "mtu",
 		[GRESEC_A_LINK_MTU] = "link mtu",
 		[GRESEC_A_PROTECTION] = "protection",
+		[GRESEC_A_IF_ID] = "if-id",
 		[GRESEC_A_STATS] = "stats",
 		[GRESEC_A_SA] = "sa",
 	};
@@ -191,6 +192,8 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_SA_A_HARD_PACKETS] = "hard-packets",
 		[GRESEC_SA_A_SOFT_TIME] = "soft-time",
 		[GRESEC_SA_A_HARD_TIME] = "hard-time",
+		[GRESEC_SA_A_REQID] = "reqid",
+		[GRESEC_SA_A_IDLE] = "idle",
 	};
 
 	if (top == GRESEC_A_SA && nested > 0 &&

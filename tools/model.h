@@ -38,6 +38,8 @@ struct gs_sa {
 	uint64_t age;			/* seconds (read-only) */
 	uint64_t seq;			/* read-only */
 	uint32_t event;			/* GRESEC_SA_EVENT_*, SA_NTF only */
+	uint32_t reqid;			/* the key manager's; 0: none */
+	uint64_t idle;			/* seconds; have[IDLE]: ever used */
 	uint8_t *replay_bitmap;		/* malloc'd, read-only */
 	size_t replay_bitmap_len;
 	uint64_t stats[GRESEC_SA_STATS_A_MAX + 1];
@@ -62,6 +64,7 @@ struct gs_tunnel {
 	uint32_t mtu;			/* 0: auto */
 	uint32_t link_mtu;
 	uint32_t protection;		/* GRESEC_PROTECTION_* */
+	uint32_t if_id;			/* a key manager's name; 0: none */
 	uint64_t stats[GRESEC_STATS_A_MAX + 1];
 	struct gs_sa *sas;
 	size_t n_sas, cap_sas;

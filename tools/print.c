@@ -142,8 +142,14 @@ static void print_sa(FILE *f, const struct gs_sa *sa)
 		fprintf(f, "        transform: %s,\n",
 			gs_proposal_name(sa->proposal));
 	fprintf(f, "        in use settings = {Transport}\n");
-	fprintf(f, "        status: %s, age %" PRIu64 " s\n",
+	fprintf(f, "        status: %s, age %" PRIu64 " s, ",
 		gs_state_name(sa->state), sa->age);
+	if (sa->have[GRESEC_SA_A_IDLE])
+		fprintf(f, "last used %" PRIu64 " s ago\n", sa->idle);
+	else
+		fprintf(f, "not used yet\n");
+	if (sa->reqid)
+		fprintf(f, "        reqid %" PRIu32 "\n", sa->reqid);
 	if (sa->dir == GRESEC_SA_DIR_IN) {
 		fprintf(f, "        replay detection support: %s, window %" PRIu32,
 			sa->replay_window ? "Y" : "N", sa->replay_window);
@@ -296,6 +302,8 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 		t->pmtudisc ? "enabled" : "disabled");
 	fprintf(f, "  MTU %" PRIu32 " bytes (%s)\n", t->link_mtu,
 		t->mtu ? "configured" : "auto");
+	if (t->if_id)
+		fprintf(f, "  Key manager interface ID %" PRIu32 "\n", t->if_id);
 	fprintf(f, "  Input: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 		" drops\n", s[GRESEC_STATS_A_RX_PACKETS],
 		s[GRESEC_STATS_A_RX_BYTES],
@@ -380,6 +388,11 @@ static void json_sa_fields(struct json *j, const struct gs_sa *sa)
 	json_u64(j, "replay_window", sa->replay_window);
 	json_u64(j, "seq", sa->seq);
 	json_u64(j, "age", sa->age);
+	if (sa->have[GRESEC_SA_A_IDLE])
+		json_u64(j, "idle", sa->idle);
+	else
+		json_null(j, "idle");
+	json_u64(j, "reqid", sa->reqid);
 	json_u64(j, "soft_bytes", sa->soft_bytes);
 	json_u64(j, "hard_bytes", sa->hard_bytes);
 	json_u64(j, "soft_packets", sa->soft_packets);
@@ -442,6 +455,7 @@ void json_tunnel(struct json *j, const struct gs_tunnel *t)
 	json_bool(j, "mtu_auto", !t->mtu);
 	json_u64(j, "link_mtu", t->link_mtu);
 	json_str(j, "protection", gs_protection_name(t->protection));
+	json_u64(j, "if_id", t->if_id);
 	json_counters(j, "stats", gs_tunnel_counters, gs_n_tunnel_counters,
 		      t->stats);
 	if (cur)

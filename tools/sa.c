@@ -25,6 +25,7 @@ static void sa_usage(FILE *f)
 		"                     [soft-bytes N] [hard-bytes N]\n"
 		"                     [soft-packets N] [hard-packets N]\n"
 		"                     [soft-time SECONDS] [hard-time SECONDS]\n"
+		"                     [reqid N]\n"
 		"       gresec sa del DEV dir in|out spi SPI\n\n"
 		"SPI is decimal or 0x hex, 256 or more.  HEX is key material with or\n"
 		"without 0x, or @FILE to read it from a file, or @- from a line of\n"
@@ -157,7 +158,8 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 		life = add ? lifetime(sa, w, &attr) : NULL;
 		if (strcmp(w, "dir") && strcmp(w, "spi") && !life &&
 		    (!add || (strcmp(w, "proposal") && strcmp(w, "key") &&
-			      strcmp(w, "auth-key") && strcmp(w, "replay-window"))))
+			      strcmp(w, "auth-key") && strcmp(w, "replay-window") &&
+			      strcmp(w, "reqid"))))
 			return bad_arg(w, add ?
 				       "unknown option (see \"gresec sa help\")" :
 				       "unknown option: \"sa del\" takes dir and spi");
@@ -184,6 +186,10 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 			why = parse_key_arg(v, sa->auth_key, sizeof(sa->auth_key),
 					    &sa->auth_key_len);
 			attr = GRESEC_SA_A_AUTH_KEY;
+		} else if (!strcmp(w, "reqid")) {
+			why = parse_u32(v, UINT32_MAX, &sa->reqid) ?
+			      "must be 0..4294967295 (0: none)" : NULL;
+			attr = GRESEC_SA_A_REQID;
 		} else if (!strcmp(w, "replay-window")) {
 			why = parse_u32(v, 4096, &sa->replay_window) ?
 			      "must be 0..4096 packets" : NULL;

@@ -21,8 +21,8 @@ static void set_usage(FILE *f)
 		"                  [csum | icsum | ocsum | nocsum]\n"
 		"                  [seq | iseq | oseq | noseq]\n"
 		"                  [ttl 1..255|inherit] [tos 0..255|inherit]\n"
-		"                  [pmtudisc | nopmtudisc] [mtu 68..65535|auto]\n"
-		"                  [protection none|required]\n\n"
+		"                  [pmtudisc | nopmtudisc] [mtu 68..65442|auto]\n"
+		"                  [protection none|required] [if-id N]\n\n"
 		"Options may come in any order; omitted ones keep their value and\n"
 		"a later word overrides an earlier one.  KEY is decimal, 0x hex or\n"
 		"a dotted quad (as in ip(8)); \"key\" sets both directions.  The\n"
@@ -104,7 +104,7 @@ static int parse_set(struct set_req *r, int argc, char **argv)
 		if (strcmp(w, "local") && strcmp(w, "remote") &&
 		    strcmp(w, "key") && strcmp(w, "ikey") && strcmp(w, "okey") &&
 		    strcmp(w, "ttl") && strcmp(w, "tos") && strcmp(w, "mtu") &&
-		    strcmp(w, "protection"))
+		    strcmp(w, "protection") && strcmp(w, "if-id"))
 			return bad_arg(w, "unknown option (see \"gresec set help\")");
 		if (++a == argc)
 			return bad_arg(w, "missing value");
@@ -129,6 +129,10 @@ static int parse_set(struct set_req *r, int argc, char **argv)
 				t->have[GRESEC_A_OKEY] = true;
 				flag_on(&r->oset, &r->oclr, GRESEC_TUNNEL_F_KEY);
 			}
+		} else if (!strcmp(w, "if-id")) {
+			why = parse_u32(v, UINT32_MAX, &t->if_id) ?
+			      "must be 0..4294967295 (0: none)" : NULL;
+			t->have[GRESEC_A_IF_ID] = true;
 		} else if (!strcmp(w, "ttl")) {
 			if (!strcmp(v, "inherit"))
 				u = 0;

@@ -32,6 +32,18 @@ n ns1 gresec sa add gs0 dir in spi 0x8002 proposal aes128gcm16 key "$KEY2"
 n ns2 gresec sa add gs0 dir out spi 0x8002 proposal aes128gcm16 key "$KEY2"
 ping_ok ns1 198.51.100.2
 
+# What a key manager reads back: its reqid, how long ago an SA last
+# carried a packet (none yet: null), and the tunnel's interface ID.
+n ns2 gresec sa add gs0 dir in spi 0x8003 proposal aes128gcm16 key "$(hexkey 20)" reqid 7
+sa_json() { ip netns exec ns2 gresec show gs0 -j | jq -c ".[0].sas[] | select(.spi == $1) | [.reqid, .idle]"; }
+expect_eq "$(sa_json $((0x8003)))" "[7,null]" "reqid and idle of an SA that carried nothing"
+idle=$(sa_json $((0x8001)))
+[[ $idle =~ ^\[0,[0-9]+\]$ ]] || fail "reqid and idle of an SA that carried pings: $idle"
+ok "an SA that carried pings reports its idle time: $idle"
+n ns2 gresec sa del gs0 dir in spi 0x8003
+n ns2 gresec set gs0 if-id 5
+expect_eq "$(ip netns exec ns2 gresec show gs0 -j | jq '.[0].if_id')" 5 "the tunnel's if-id"
+
 # Reading SAs and the namespace's counters needs CAP_NET_ADMIN; the tunnel
 # is shown to anyone, with a line that says why its SAs are not.
 nobody() { ip netns exec ns1 setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
