@@ -117,6 +117,14 @@ for mode in plain aes128gcm16 aes128-sha256; do
 	link=$(mtu ns1)
 	expect_eq "$(mtu ns2)" "$link" "ns2 auto MTU = ns1's ($mode)"
 	want=$((link - 100))
+	# A listener whose route has already learned the path MTU advertises
+	# a smaller MSS, and its peer would never meet the 1400-byte hop
+	# itself: each end advertises what its tunnel MTU gives, as a host
+	# behind it that knows nothing of the path would.
+	n ns1 ip route replace 198.51.100.0/30 dev gs0 src 198.51.100.1 advmss $((link - 40))
+	n ns2 ip route replace 198.51.100.0/30 dev gs0 src 198.51.100.2 advmss $((link - 40))
+	n ns1 ip -6 route replace 2001:db8:1::/64 dev gs0 metric 256 advmss $((link - 60))
+	n ns2 ip -6 route replace 2001:db8:1::/64 dev gs0 metric 256 advmss $((link - 60))
 
 	# Full-size segments from either end: the first ones are refused by
 	# nr1 or nr2 with frag-needed, gresec lowers the underlay path MTU
