@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
+# timeout: 600
 #
 # MTU and path MTU.  The automatic MTU is the underlay MTU minus every
 # header gresec adds.  Both tunnel ends sit on 1500-byte links, so both pick
