@@ -366,6 +366,14 @@ static void gresec_setup(struct net_device *dev)
 			       GRESEC_GRE_HLEN_MAX;
 	dev->features |= GRESEC_FEATURES;
 	dev->hw_features |= GRESEC_FEATURES;
+	/*
+	 * Keep the inner route on the skb up to ndo_start_xmit: without it a
+	 * path MTU learned from the underlay cannot lower the inner route's
+	 * MTU, and icmp_ndo_send() finds no route to send frag-needed or
+	 * packet-too-big on, so the inner sender never learns why its
+	 * full-size packets vanish (a PMTU black hole).
+	 */
+	netif_keep_dst(dev);
 #ifdef GRESEC_CORE_TSTATS
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 #endif

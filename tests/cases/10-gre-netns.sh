@@ -74,16 +74,9 @@ n ns1 gresec show gs0
 # Outer TTL and TOS on the wire: fixed values, then inherited from the inner
 # packet (its ECN bits are handled by RFC 6040, so use a DSCP-only TOS).
 outer() {
-	# tcpdump creates the file once it captures: a file left from the last
-	# call would let the ping start before it does.
-	rm -f /tmp/outer.pcap
-	ip netns exec ns2 timeout 30 tcpdump -i veth2 -U -c 2 -w /tmp/outer.pcap \
-		'ip proto 47 and src host 192.0.2.1' 2>/dev/null &
-	local cap=$!
-	wait_for 30 test -e /tmp/outer.pcap
-	sleep 0.5
+	capture_start ns2 veth2 /tmp/outer.pcap 'ip proto 47 and src host 192.0.2.1' -c 2
 	ip netns exec ns1 ping -q -c 2 -i 0.2 "$@" 198.51.100.2 >/dev/null || true
-	wait $cap
+	capture_stop /tmp/outer.pcap 2 >&2
 	# "TTL<tab>TOS" of each packet, from its first line (tcpdump starts in
 	# a second under TCG, tshark in 10 to 30).
 	tcpdump -nvr /tmp/outer.pcap 2>/dev/null |

@@ -27,6 +27,13 @@ inner_up() {
 	ip link set "$1" up
 }
 
+# wire: GRE packets the tunnel device sent and received, at most what
+# crossed eth0 (a GSO packet counts once): capture_stop's count.
+wire() {
+	local s=/sys/class/net/$dev/statistics
+	echo $(($(cat $s/rx_packets) + $(cat $s/tx_packets)))
+}
+
 i=0
 frames=()
 opt_sets=("none" "key 42" "csum" "seq" "key 7 csum seq")
@@ -56,9 +63,8 @@ for opts in "${opt_sets[@]}"; do
 	fi
 	sync_peer "cfg$i"
 
-	tcpdump -i eth0 -U -w "/tmp/cap$i.pcap" ip proto 47 2> "/tmp/cap$i.err" &
-	cap=$!
-	sleep 1
+	capture_start "" eth0 "/tmp/cap$i.pcap" 'ip proto 47'
+	wire0=$(wire)
 	sync_peer "cap$i"
 	if [ "$ROLE" = left ]; then
 		ping -q -c 3 -i 0.2 -W 2 "$INNER_PEER" >/dev/null || fail "ping $INNER_PEER ($opts)"
@@ -72,15 +78,12 @@ for opts in "${opt_sets[@]}"; do
 	fi
 	pair_xfer "x$i" 500000 left 5001
 	pair_xfer "y$i" 500000 right 5002
-	sleep 0.5
-	kill $cap
-	wait $cap 2>/dev/null || true
+	capture_stop "/tmp/cap$i.pcap" $(($(wire) - wire0))
 
 	# Judged at the end, all captures in one tshark run (it takes 10 to
 	# 30 s to start under TCG): this one's frames follow the last one's,
 	# as many as tcpdump said it wrote ("N packets captured").
-	n=$(awk '/packets captured/ { print $1 }' "/tmp/cap$i.err")
-	[ -n "$n" ] || fail "tcpdump did not say what it captured: $(cat "/tmp/cap$i.err")"
+	n=$(capture_written "/tmp/cap$i.pcap")
 	frames[i]=$((${frames[i - 1]:-0} + n))
 	sync_peer "done$i"
 done

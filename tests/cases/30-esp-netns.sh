@@ -36,17 +36,12 @@ for combo in $ESP_COMBOS; do
 			n ns1 gresec sa add gs0 dir out spi $spi12 $(gresec_sa_args "$prop" "$k12" "$a12") $esn
 			n ns2 gresec sa add gs0 dir out spi $spi21 $(gresec_sa_args "$prop" "$k21" "$a21") $esn
 		}
-		rm -f /tmp/esp$i.pcap
-		ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/esp$i.pcap 'ip proto 47 or ip proto 50' 2>/dev/null &
-		cap=$!
-		wait_for 30 test -e /tmp/esp$i.pcap
-		sleep 0.3
+		capture_start ns2 veth2 /tmp/esp$i.pcap 'ip proto 47 or ip proto 50'
+		wire0=$(esp_wire_packets ns2 gs0 $spi12 $spi21)
 		ping_ok ns1 198.51.100.2
 		ping_ok ns2 2001:db8:1::1
 		tcp_transfer ns1 ns2 198.51.100.2 200000
-		sleep 0.3
-		kill $cap
-		wait $cap 2>/dev/null || true
+		capture_stop /tmp/esp$i.pcap $(($(esp_wire_packets ns2 gs0 $spi12 $spi21) - wire0))
 
 		esp_wire_check /tmp/esp$i.pcap "$prop $esn"
 		# tshark 4.0 checks neither ESN ICVs nor ChaCha20-Poly1305.

@@ -20,15 +20,11 @@ n ns1 gresec sa add gs0 dir out spi 0x3000 proposal aes128gcm16 key "$KEY"
 
 # 60 ESP packets reach ns2, which has no SA for them yet: counted as an
 # unknown SPI and captured.
-rm -f /tmp/r.pcap
-ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/r.pcap 'ip proto 50 and src host 192.0.2.1' 2>/dev/null &
-cap=$!
-wait_for 30 test -e /tmp/r.pcap
-sleep 0.3
+unknown_spi() { ip netns exec ns2 gresec show net -j | jq .esp_unknown_spi; }
+capture_start ns2 veth2 /tmp/r.pcap 'ip proto 50 and src host 192.0.2.1'
+u0=$(unknown_spi)
 n ns1 ping -q -c 60 -i 0.02 -W 1 198.51.100.2 >/dev/null || true
-sleep 0.5
-kill $cap
-wait $cap 2>/dev/null || true
+capture_stop /tmp/r.pcap $(($(unknown_spi) - u0))
 expect_ge "$(ip netns exec ns2 gresec show net -j | jq .esp_unknown_spi)" 60 "ns2 esp_unknown_spi"
 expect_eq "$(ip netns exec ns2 gresec show net -j | jq .last_spi)" $((0x3000)) "ns2 last unknown SPI"
 

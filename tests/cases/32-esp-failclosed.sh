@@ -16,16 +16,21 @@ sa_pair_add aes256gcm16 0x4001 0x4002
 expect_eq "$(ip netns exec ns1 gresec show gs0 -j | jq -r '.[0].protection')" required "protection after adding an outbound SA"
 ping_ok ns1 198.51.100.2
 
-rm -f /tmp/fc.pcap
-ip netns exec ns2 tcpdump -i veth2 -U -w /tmp/fc.pcap 'ip proto 47 or ip proto 50' 2>/dev/null &
-cap=$!
-wait_for 30 test -e /tmp/fc.pcap
-sleep 0.3
+# What crossed veth2: ESP both ways, and plaintext GRE, which ns2 drops.
+wire() {
+	echo $(($(esp_wire_packets ns2 gs0 0x4001 0x4002) +
+		$(tun_counter ns2 gs0 rx_drop_plaintext)))
+}
+capture_start ns2 veth2 /tmp/fc.pcap 'ip proto 47 or ip proto 50'
+wire0=$(wire)
+esp0=$(sa_counter ns2 gs0 in 0x4001 packets)
 ip netns exec ns1 ping -q -f -w 60 198.51.100.2 >/dev/null 2>&1 &
 flood=$!
 ip netns exec ns1 ping -q -i 0.05 -w 60 2001:db8:1::2 >/dev/null 2>&1 &
 flood6=$!
-sleep 1.5
+# Some ESP from ns1, captured, before the delete.
+esp_in_ge() { [ $(($(sa_counter ns2 gs0 in 0x4001 packets) - esp0)) -ge "$1" ]; }
+wait_for 300 esp_in_ge 10 || true
 n ns1 gresec sa del gs0 dir out spi 0x4001
 ok "outbound SA deleted under traffic"
 # The floods go on until the drops have been counted, not for a fixed
@@ -33,13 +38,10 @@ ok "outbound SA deleted under traffic"
 # rest of a 4-second flood, and one packet was left to drop.
 no_sa_drops_ge() { [ "$(tun_counter ns1 gs0 tx_drop_no_sa)" -ge "$1" ]; }
 wait_for 300 no_sa_drops_ge 10 || true
-sleep 0.5
 kill $flood $flood6 2>/dev/null || true
 wait $flood || true
 wait $flood6 || true
-sleep 0.3
-kill $cap 2>/dev/null
-wait $cap 2>/dev/null || true
+capture_stop /tmp/fc.pcap $(($(wire) - wire0))
 gre=$(tcpdump -nr /tmp/fc.pcap 'ip proto 47' 2>/dev/null | wc -l)
 esp=$(tcpdump -nr /tmp/fc.pcap 'ip proto 50 and src host 192.0.2.1' 2>/dev/null | wc -l)
 expect_eq "$gre" 0 "plaintext GRE packets on the wire"

@@ -43,11 +43,8 @@ burst() {
 	expect_eq $(($(echo_replies "$1") - before)) 300 "echo replies to a burst from $1"
 }
 
-rm -f /tmp/par.pcap
-ip netns exec ns1 tcpdump -i veth1 -U -B 8192 -w /tmp/par.pcap 'ip proto 50 and src 192.0.2.1' 2>/dev/null &
-cap=$!
-wait_for 30 test -e /tmp/par.pcap
-sleep 0.3
+capture_start ns1 veth1 /tmp/par.pcap 'ip proto 50 and src 192.0.2.1' -B 8192
+esp0=$(sa_counter ns2 gs0 in 0x3601 packets)
 burst ns1 198.51.100.2
 burst ns2 198.51.100.1
 if debug_lane; then
@@ -55,9 +52,7 @@ if debug_lane; then
 else
 	tcp_transfer ns1 ns2 198.51.100.2 12000000
 fi
-sleep 0.3
-kill $cap
-wait $cap 2>/dev/null || true
+capture_stop /tmp/par.pcap $(($(sa_counter ns2 gs0 in 0x3601 packets) - esp0))
 
 # The hand-over starts at 9 packets in a jiffy.  The debug kernel, with
 # other VMs beside it on the host, does not always get there (alone it

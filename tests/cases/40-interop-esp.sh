@@ -27,6 +27,17 @@ ip addr add "$INNER/30" dev $dev
 ip -6 addr add "$INNER6/64" dev $dev nodad
 ip link set $dev up
 
+# wire: the ESP packets this end's SAs sent and received (the round's only
+# SAs), what crossed eth0 (capture_stop).
+wire() {
+	if [ "$ROLE" = left ]; then
+		esp_wire_packets "" gs0 $spi2 $spi1
+	else
+		ip -s xfrm state | sed -n 's/.*(bytes), *\([0-9]*\)(packets).*/\1/p' |
+			awk '{ n += $1 } END { print n + 0 }'
+	fi
+}
+
 i=0
 for combo in $ESP_COMBOS; do
 	prop=${combo%/*}
@@ -66,11 +77,8 @@ for combo in $ESP_COMBOS; do
 		# Both ends keyed before either captures: until the right's policy
 		# is in, its own IPv6 chatter (RS, MLD) rightly leaves in plaintext.
 		sync_peer "keyed$i"
-		rm -f "/tmp/esp$i.pcap"
-		tcpdump -i eth0 -U -w "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50' 2>/dev/null &
-		cap=$!
-		wait_for 30 test -e "/tmp/esp$i.pcap"
-		sleep 0.5
+		capture_start "" eth0 "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50'
+		wire0=$(wire)
 		sync_peer "ready$i"
 		if [ "$ROLE" = left ]; then
 			ping -q -c 3 -i 0.2 -W 2 "$INNER_PEER" >/dev/null || fail "ping $INNER_PEER ($tag)"
@@ -87,9 +95,7 @@ for combo in $ESP_COMBOS; do
 			pair_xfer "y$i" 200000 right 5002
 		fi
 		sync_peer "traffic$i"
-		sleep 0.3
-		kill $cap
-		wait $cap 2>/dev/null || true
+		capture_stop "/tmp/esp$i.pcap" $(($(wire) - wire0))
 		esp_wire_check "/tmp/esp$i.pcap" "$tag"
 		# tshark 4.0 checks neither ESN ICVs nor ChaCha20-Poly1305.
 		if [ -z "$esn" ] && [ "$prop" != chacha20poly1305 ]; then

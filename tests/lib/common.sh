@@ -156,6 +156,60 @@ wait_for() {
 	done
 }
 
+# Captures.  libpcap reads the kernel's TPACKET_V3 ring a block at a time:
+# a block reaches tcpdump when it is full or when its timeout (1 s for
+# tcpdump) expires, and a tcpdump stopped before that never writes the
+# packets of the block in use.  A capture killed a fixed time after the
+# traffic can so lose all of its tail: 30-esp-netns's capture, killed 0.3 s
+# after its TCP transfer, once held the 12 ESP packets of its pings of the
+# 181 that crossed ("12 packets captured, 181 packets received by filter").
+# So a capture stops only once tcpdump says it has written as many packets
+# as the tunnel's counters say crossed the interface.  One at a time.
+#
+# capture_start NS|"" IFACE PCAP FILTER [TCPDUMP-OPTION...]: tcpdump writes
+# the packets on IFACE that match FILTER to PCAP (its messages to
+# PCAP.err); returns once it is capturing.
+capture_start() {
+	local ex=()
+	[ -n "$1" ] && ex=(ip netns exec "$1")
+	rm -f "$3" "$3.err"
+	"${ex[@]}" tcpdump -i "$2" -U "${@:5}" -w "$3" "$4" 2> "$3.err" &
+	CAPTURE_PID=$!
+	# Printed once the socket is bound and filtered, and the file open.
+	wait_for 300 grep -q 'listening on' "$3.err" ||
+		fail "tcpdump on $2 did not start: $(cat "$3.err")"
+}
+
+# capture_written PCAP: the packets tcpdump has written so far, from the
+# last of the reports it prints on SIGUSR1 (the one this call asks for may
+# come later: callers poll).
+capture_written() {
+	local line n=0
+	kill -USR1 "$CAPTURE_PID" 2>/dev/null || true
+	while read -r line; do
+		[[ $line =~ ([0-9]+)\ packets?\ captured ]] && n=${BASH_REMATCH[1]}
+	done < "$1.err"
+	echo "$n"
+}
+
+capture_holds() {
+	[ "$(capture_written "$1")" -ge "$2" ]
+}
+
+# capture_stop PCAP N: wait until tcpdump has written at least N packets
+# (what the counters say crossed the interface since capture_start), then
+# stop it; fails if it has fewer.
+capture_stop() {
+	local pcap=$1 want=$2 got
+	wait_for 300 capture_holds "$pcap" "$want" || true
+	kill "$CAPTURE_PID" 2>/dev/null || true
+	wait "$CAPTURE_PID" 2>/dev/null || true
+	got=$(capture_written "$pcap")
+	[ "$got" -ge "$want" ] ||
+		fail "capture $pcap: tcpdump wrote $got packets, the counters say $want crossed: $(tr '\n' ' ' < "$pcap.err")"
+	echo "capture $pcap: $got packets (counters: $want)"
+}
+
 # Two namespaces joined by veth, each with a gresec tunnel to the other:
 #
 #   ns1: veth1 192.0.2.1/24  <-- underlay -->  ns2: veth2 192.0.2.2/24

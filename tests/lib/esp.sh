@@ -43,20 +43,23 @@ new_keys() {
 	return 0
 }
 
-# sa_pair_add PROP SPI12 SPI21: fresh AEAD keys K12 (ns1 -> ns2, SPI12)
-# and K21 (back, SPI21), and the four SAs for them on the gs0 of
-# netns_pair_setup.
+# sa_pair_add PROP SPI12 SPI21: fresh keys K12 (and auth-key A12 for
+# CBC+HMAC proposals; ns1 -> ns2, SPI12) and K21, A21 (back, SPI21), and
+# the four SAs for them on the gs0 of netns_pair_setup.
 sa_pair_add() {
+	local a12 a21
 	new_keys "$1"
-	K12=$KEY
+	K12=$KEY A12=$AUTH
 	new_keys "$1"
-	K21=$KEY
+	K21=$KEY A21=$AUTH
+	read -r -a a12 <<< "$(gresec_sa_args "$1" "$K12" "$A12")"
+	read -r -a a21 <<< "$(gresec_sa_args "$1" "$K21" "$A21")"
 	# Inbound first (see 30-esp-netns): no packet leaves on an SA that
 	# its peer cannot count yet.
-	n ns2 gresec sa add gs0 dir in spi "$2" proposal "$1" key "$K12"
-	n ns1 gresec sa add gs0 dir in spi "$3" proposal "$1" key "$K21"
-	n ns1 gresec sa add gs0 dir out spi "$2" proposal "$1" key "$K12"
-	n ns2 gresec sa add gs0 dir out spi "$3" proposal "$1" key "$K21"
+	n ns2 gresec sa add gs0 dir in spi "$2" "${a12[@]}"
+	n ns1 gresec sa add gs0 dir in spi "$3" "${a21[@]}"
+	n ns1 gresec sa add gs0 dir out spi "$2" "${a12[@]}"
+	n ns2 gresec sa add gs0 dir out spi "$3" "${a21[@]}"
 }
 
 # gresec_sa_args NAME KEY AUTH: the key part of "gresec sa add"
@@ -157,6 +160,20 @@ sa_counter() {
 	"${ex[@]}" gresec dump dev "$2" |
 		awk -F'\t' -v c="$c" -v d="$3" -v s="$(printf '0x%08x' $(($4)))" \
 			'$1 == "sa" && $3 == d && $4 == s { print $c }'
+}
+
+# esp_wire_packets NS|"" DEV SPI-IN SPI-OUT: ESP packets of DEV's inbound SA
+# SPI-IN and outbound SA SPI-OUT, the ESP on its underlay link (from one
+# dump: capture_stop's count).
+esp_wire_packets() {
+	local ex=() c
+	[ -n "$1" ] && ex=(ip netns exec "$1")
+	c=$(dump_column SA packets) || fail "no dump column for counter packets"
+	"${ex[@]}" "$GRESEC" dump dev "$2" |
+		awk -F'\t' -v c="$c" -v i="$(printf '0x%08x' $(($3)))" \
+			-v o="$(printf '0x%08x' $(($4)))" '
+			$1 == "sa" && (($3 == "in" && $4 == i) || ($3 == "out" && $4 == o)) { n += $c }
+			END { print n + 0 }'
 }
 
 # sa_pair_read NS_OUT NS_IN DEV SPI: the packet counts of an outbound SA
