@@ -89,8 +89,12 @@ expect_route_mtu() {
 }
 
 load_gresec
+modes="plain aes128gcm16 aes128-sha256"
+# The debug-kernel lane: ESP's overhead is a number in the same code path
+# whatever the transform, so one ESP round there.
+debug_lane && modes="plain aes128gcm16"
 round=0
-for mode in plain aes128gcm16 aes128-sha256; do
+for mode in $modes; do
 	round=$((round + 1))
 	echo "# $mode"
 	topology_up
