@@ -1077,7 +1077,7 @@ kernel_gresec_ipsec_t *kernel_gresec_ipsec_create()
 	 * need it, and the event socket follows its registration */
 	if (gresec_genl_resolve(this->nl))
 	{
-		DBG1(DBG_KNL, "gresec: %s; CHILD_SAs cannot be installed until it is",
+		DBG1(DBG_KNL, "gresec: %s (CHILD_SAs can be installed once it is)",
 			 gresec_genl_errmsg(this->nl));
 	}
 	lib->watcher->add(lib->watcher, gresec_genl_fd(this->events),
