@@ -407,8 +407,8 @@ int gresec_genl_resolve(gresec_genl_t *nl)
 		nl->events_group = 0;
 		if (err == -ENOENT)
 		{
-			set_errmsg(nl, "generic netlink family \"%s\" not found: is the "
-					   "gresec module loaded?", GRESEC_FAMILY_NAME);
+			set_errmsg(nl, "generic netlink family \"%s\" not found (is the "
+					   "gresec module loaded?)", GRESEC_FAMILY_NAME);
 		}
 		return err;
 	}

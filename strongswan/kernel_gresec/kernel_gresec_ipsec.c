@@ -256,11 +256,17 @@ static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
 	}
 	else
 	{
+		char with_if_id[32] = "";
+
+		if (if_id)
+		{
+			snprintf(with_if_id, sizeof(with_if_id), " and ifindex %u",
+					 if_id);
+		}
 		DBG1(DBG_KNL, "gresec: no gresec tunnel with local %H and remote "
-			 "%H%s%.0u: create one (ip link add ... type gresec; gresec set "
+			 "%H%s: create one (ip link add ... type gresec; gresec set "
 			 "... local ... remote ...)", inbound == 1 ? dst : src,
-			 inbound == 1 ? src : dst, if_id ? " and ifindex " : "",
-			 if_id);
+			 inbound == 1 ? src : dst, with_if_id);
 	}
 	free(tunnels);
 	return best && !ties ? SUCCESS : NOT_FOUND;
@@ -1077,7 +1083,7 @@ kernel_gresec_ipsec_t *kernel_gresec_ipsec_create()
 	 * need it, and the event socket follows its registration */
 	if (gresec_genl_resolve(this->nl))
 	{
-		DBG1(DBG_KNL, "gresec: %s (CHILD_SAs can be installed once it is)",
+		DBG1(DBG_KNL, "gresec: %s; CHILD_SAs can be installed once it is",
 			 gresec_genl_errmsg(this->nl));
 	}
 	lib->watcher->add(lib->watcher, gresec_genl_fd(this->events),
