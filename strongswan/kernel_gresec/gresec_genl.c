@@ -376,7 +376,14 @@ static int family_attr(const struct nlattr *a, void *data)
 
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	mnl_attr_parse(nlh, GENL_HDRLEN, family_attr, data);
+	struct family *f = data, reply = { .group_name = f->group_name };
+
+	mnl_attr_parse(nlh, GENL_HDRLEN, family_attr, &reply);
+	/* an event socket may see nlctrl notifications of other families */
+	if (!strcmp(reply.name, f->name))
+	{
+		*f = reply;
+	}
 	return 0;
 }
 
@@ -385,6 +392,7 @@ static int get_family(gresec_genl_t *nl, const char *name, struct family *f)
 	struct nlmsghdr *nlh;
 	int err;
 
+	snprintf(f->name, sizeof(f->name), "%s", name);
 	nlh = msg_start(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	PUT(strz, nlh, CTRL_ATTR_FAMILY_NAME, name);
 	err = exchange(nl, nlh, family_cb, f);
