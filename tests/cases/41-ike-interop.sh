@@ -15,7 +15,10 @@
 # xfrm) with the negotiated SPIs, proposal, replay window and lifetimes,
 # ping and TCP (matching hashes) both ways, charon reads the SA counters,
 # the wire between the VMs carries ESP and no plaintext GRE, and closing
-# the IKE_SA deletes the SAs from the tunnel.
+# the IKE_SA deletes the SAs from the tunnel.  Last, a CHILD_SA with a
+# 20 s rekey time on the left: gresec's soft-expiry event makes charon
+# rekey it, the tunnel ends up with the new SAs only, and a ping running
+# across the rekey loses (almost) nothing.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
@@ -251,10 +254,75 @@ run_case() {
 	sync_peer "closed$i"
 }
 
+# tunnel_matches_child IKE: the SAs of gs0 are exactly the two of the
+# CHILD_SA charon now lists (none left over from before a rekey).
+tunnel_matches_child() {
+	local spi_in spi_out got
+	spi_in=$(child_spi "$1" in)
+	spi_out=$(child_spi "$1" out)
+	[ -n "$spi_in" ] && [ -n "$spi_out" ] || return 1
+	got=$(gresec dump dev gs0 | awk -F'\t' '$1 == "sa" { print $3, $4 }' | sort | tr '\n' ' ')
+	[ "$got" = "in 0x$spi_in out 0x$spi_out " ]
+}
+
+# rekey_case N: the CHILD_SA's inbound SA soft-expires in gresec after
+# 20 s (left; the right keeps charon's default of an hour, so the left
+# initiates); charon, told by kernel-gresec's event, rekeys it: new SAs in
+# the tunnel, the old ones deleted, a ping running across the rekey.
+rekey_case() {
+	local i=$1 tag=ikev2-rekey ike=gre-ikev2 edit="" spi0 lost
+	echo "# $tag: ikev2-gre.swanctl.conf, rekey_time = 20s on the left, left initiates"
+	[ "$ROLE" = left ] &&
+		edit='s/^\(\t*\)esp_proposals = .*/&\n\1rekey_time = 20s\n\1life_time = 120s\n\1rand_time = 0s/'
+	conf_for ikev2-gre.swanctl.conf "$edit" > $IKE/swanctl-$i.conf
+	swanctl --load-all --noprompt --file $IKE/swanctl-$i.conf > $IKE/load-$i.log 2>&1 ||
+		{ cat $IKE/load-$i.log; fail "$tag: swanctl --load-all"; }
+	sync_peer "loaded$i"
+	if [ "$ROLE" = left ]; then
+		swanctl --initiate --ike "$ike" --child gre --timeout 180 > $IKE/initiate-$i.log 2>&1 ||
+			{ tail -n 30 $IKE/initiate-$i.log; fail "$tag: swanctl --initiate"; }
+	fi
+	wait_for 1800 child_up "$ike" || { swanctl --list-sas; fail "$tag: no CHILD_SA"; }
+	sync_peer "up$i"
+	if [ "$ROLE" = left ]; then
+		spi0=$(child_spi "$ike" in)
+		expect_eq "$(sa_field in "$spi0" 15)/$(sa_field in "$spi0" 16)" 20/120 \
+			"$tag: inbound SA 0x$spi0 soft/hard time"
+		# Pings every 0.2 s from before the soft expiry to after the
+		# rekey (IKE under TCG takes seconds).
+		ping -c 200 -i 0.2 -W 3 "$INNER_PEER" > $IKE/ping-$i.log 2>&1 &
+		local pinger=$!
+		wait_for 900 eval '[ "$(child_spi "$ike" in)" != "$spi0" ] && child_up "$ike"' ||
+			{ swanctl --list-sas; fail "$tag: CHILD_SA not rekeyed within 90 s"; }
+		grep -E "gresec: inbound SA with SPI $spi0 .*soft-expired" $IKE/charon.log ||
+			fail "$tag: no soft-expiry event from gresec for 0x$spi0 in charon's log"
+		swanctl --list-sas --ike "$ike"
+		wait_for 600 tunnel_matches_child "$ike" ||
+			{ gresec dump dev gs0; fail "$tag: gs0 does not hold exactly the rekeyed CHILD_SA's SAs"; }
+		ok "$tag: rekeyed, gs0 holds the new SAs only: $(gresec dump dev gs0 | awk -F'\t' '$1 == "sa" { printf "%s %s ", $3, $4 }')"
+		kill -INT $pinger
+		wait $pinger || true
+		tail -n 3 $IKE/ping-$i.log
+		lost=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' $IKE/ping-$i.log)
+		read -r sent got <<< "$lost"
+		expect_ge "$got" $((sent - 2)) "$tag: pings answered across the rekey (of $sent)"
+		ping -q -c 3 -i 0.2 -W 3 "$INNER_PEER" > /dev/null || fail "$tag: ping $INNER_PEER after the rekey"
+		ok "$tag: gresec pings the native peer on the new SAs"
+		swanctl --terminate --ike "$ike" --timeout 60 > $IKE/terminate-$i.log 2>&1 ||
+			{ tail -n 20 $IKE/terminate-$i.log; fail "$tag: swanctl --terminate"; }
+	fi
+	wait_for 600 child_gone "$ike" || { swanctl --list-sas; fail "$tag: CHILD_SA not closed"; }
+	if [ "$ROLE" = left ]; then
+		expect_eq "$(gresec dump dev gs0 | grep -c '^sa')" 0 "$tag: SAs left on gs0 after the IKE_SA closed"
+	fi
+	sync_peer "closed$i"
+}
+
 run_case 1 ikev2-aes128gcm16 ikev2-gre.swanctl.conf gre-ikev2 left aes128gcm16
 run_case 2 ikev2-aes128-sha256 ikev2-gre.swanctl.conf gre-ikev2 right aes128-sha256 \
 	's/esp_proposals = aes128gcm16/esp_proposals = aes128-sha256/'
 run_case 3 ikev1-ios-seed ios-seed-ikev1.swanctl.conf gre-ios left aes128-md5
+rekey_case 4
 if [ "$ROLE" = left ]; then
 	gresec show gs0
 	grep -c 'gresec: added' $IKE/charon.log | sed 's/^/SAs charon added via gresec: /'
