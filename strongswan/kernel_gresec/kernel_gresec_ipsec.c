@@ -705,8 +705,13 @@ METHOD(kernel_ipsec_t, query_sa, status_t,
 		*packets = sa.packets;
 	}
 	if (time)
-	{	/* gresec does not report when an SA was last used */
-		*time = 0;
+	{	/* gresec keeps no last-use time.  Report "now" for an SA that has
+		 * carried traffic: charon takes a use time from query_sa() only
+		 * when the byte count grew since it last asked, so this says "used
+		 * between charon's previous query and this one".  Without it,
+		 * charon (which cannot ask policies here) sees no use at all:
+		 * "inactivity" closes busy CHILD_SAs and DPD ignores traffic. */
+		*time = sa.bytes ? time_monotonic(NULL) : 0;
 	}
 	return SUCCESS;
 }

@@ -239,6 +239,11 @@ run_case() {
 		# query_sa: charon reads gresec's counters.
 		expect_ge "$(child_bytes "$ike" in)" 100000 "$tag: inbound bytes charon reads"
 		expect_ge "$(child_bytes "$ike" out)" 100000 "$tag: outbound bytes charon reads"
+		# and a use time ("..., N packets, Ms ago"), which its
+		# inactivity timeout and DPD go by.
+		swanctl --list-sas --ike "$ike" 2> /dev/null | grep -qE "^ +in  $spi_in, .* packets, +[0-9]+s ago" ||
+			{ swanctl --list-sas --ike "$ike" 2> /dev/null; fail "$tag: no use time of the inbound SA"; }
+		ok "$tag: charon has a use time for the inbound SA"
 		gresec show gs0
 	fi
 	sync_peer "checked$i"
