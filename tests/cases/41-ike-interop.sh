@@ -29,8 +29,9 @@ EXAMPLES=$REPO/strongswan/examples
 IKE=/tmp/ike
 
 # Both VMs see the same files, so both skip alike.
-[ -x "$CHARON" ] && command -v swanctl > /dev/null ||
+if [ ! -x "$CHARON" ] || ! command -v swanctl > /dev/null; then
 	skip "strongSwan is not installed (strongswan-charon, strongswan-swanctl)"
+fi
 [ -e "$PLUGIN" ] ||
 	skip "the charon plugin kernel-gresec was not built (make plugin; see build/check/build.log)"
 
