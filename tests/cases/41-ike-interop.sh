@@ -18,7 +18,9 @@
 # the IKE_SA deletes the SAs from the tunnel.  Last, a CHILD_SA with a
 # 20 s rekey time on the left: gresec's soft-expiry event makes charon
 # rekey it, the tunnel ends up with the new SAs only, and a ping running
-# across the rekey loses (almost) nothing.
+# across the rekey loses (almost) nothing.  charon starts before the
+# gresec module is loaded (the plugin resolves the family and joins its
+# event group when it appears).
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
@@ -36,19 +38,6 @@ fi
 	skip "the charon plugin kernel-gresec was not built (make plugin; see build/check/build.log)"
 
 pair_underlay
-if [ "$ROLE" = left ]; then
-	load_gresec
-	ip link add gs0 type gresec
-	# Fail-closed before IKE runs: nothing leaves in plaintext.
-	gresec set gs0 local "$LOCAL" remote "$REMOTE" protection required
-	dev=gs0
-else
-	modprobe ip_gre
-	ip link add gre1 type gre local "$LOCAL" remote "$REMOTE" ttl 64
-	dev=gre1
-fi
-ip addr add "$INNER/30" dev $dev
-ip link set $dev up
 
 # --- charon ------------------------------------------------------------------
 # Its own strongswan.conf (STRONGSWAN_CONF): Debian's plugins, a log file.
@@ -65,6 +54,7 @@ stop_charon() {
 		wait "$charon_pid" 2> /dev/null || true
 		charon_pid=""
 	fi
+	rm -rf $IKE/plugins
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -e $IKE/charon.log ]; then
 		echo "--- $ROLE: charon.log (tail)"
 		tail -n 80 $IKE/charon.log
@@ -117,7 +107,25 @@ if [ "$ROLE" = left ]; then
 	grep -m1 'loaded plugins:' $IKE/charon.log | grep -q ' kernel-gresec .* kernel-netlink' ||
 		fail "charon did not load kernel-gresec before kernel-netlink"
 	ok "charon loaded kernel-gresec before kernel-netlink"
+	grep -m1 'is the gresec module loaded' $IKE/charon.log || true
 fi
+
+# The tunnel, after charon: kernel-gresec finds the gresec family (and
+# joins its event group) once the module is loaded, as on a machine where
+# charon starts at boot before gresec is loaded.
+if [ "$ROLE" = left ]; then
+	load_gresec
+	ip link add gs0 type gresec
+	# Fail-closed before IKE runs: nothing leaves in plaintext.
+	gresec set gs0 local "$LOCAL" remote "$REMOTE" protection required
+	dev=gs0
+else
+	modprobe ip_gre
+	ip link add gre1 type gre local "$LOCAL" remote "$REMOTE" ttl 64
+	dev=gre1
+fi
+ip addr add "$INNER/30" dev $dev
+ip link set $dev up
 
 # --- helpers -------------------------------------------------------------------
 # conf_for EXAMPLE [SED]: the example swanctl.conf as this end loads it
