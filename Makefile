@@ -6,6 +6,9 @@
 #   make KDIR=/path/to/build  module for any kernel headers tree
 #   make check                the whole test suite in QEMU VMs (installs what it needs)
 #   make demo                 two VMs, one protected tunnel, traffic and state
+#   make plugin               the charon plugin kernel-gresec (strongswan/):
+#                             fetches and configures Debian's strongSwan source
+#                             once; plain make builds it only when that is cached
 #
 # Objects for each kernel live in build/<kernel release>[-debug]/ so several
 # kernels can be built side by side and rebuilt incrementally.
@@ -24,9 +27,9 @@ WERROR ?= y
 
 SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/selftest/*.c) uapi/linux/gresec.h
 
-.PHONY: all module module-debug cli check check-debug demo bench bench-smp style sparse clean help uapi
+.PHONY: all module module-debug cli plugin plugin-if-ready check check-debug demo bench bench-smp style sparse clean help uapi
 
-all: module cli
+all: module cli plugin-if-ready
 
 define build_module
 	@test -d "$(KDIR)" || { echo "gresec: no kernel headers at $(KDIR) (install linux-headers-$(KVER) or pass KDIR=)" >&2; exit 1; }
@@ -48,6 +51,20 @@ sparse:
 
 cli:
 	$(MAKE) -C tools
+
+# The charon plugin needs a configured strongSwan tree of the installed
+# charon's version (strongswan/fetch-source.sh, cached in /var/cache/gresec).
+plugin:
+	$(MAKE) -C strongswan/kernel_gresec
+
+plugin-if-ready:
+	@if ! dpkg-query -W -f='$${Status}' strongswan-charon 2>/dev/null | grep -q 'ok installed'; then \
+		echo "gresec: charon plugin not built: strongswan-charon is not installed"; \
+	elif ! src=$$(strongswan/fetch-source.sh --check); then \
+		echo "gresec: charon plugin not built: no configured strongSwan source cached yet (make plugin fetches it)"; \
+	else \
+		$(MAKE) -C strongswan/kernel_gresec SSWAN_SRC=$$src; \
+	fi
 
 style:
 	tests/style.sh
@@ -75,4 +92,4 @@ clean:
 	$(MAKE) -C tools clean
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,15p' Makefile

@@ -1,0 +1,1097 @@
+/*
+ * Copyright (C) 2026 The gresec authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <linux/gresec.h>
+
+#include "kernel_gresec_ipsec.h"
+#include "gresec_genl.h"
+
+#include <daemon.h>
+#include <collections/array.h>
+#include <collections/hashtable.h>
+#include <threading/mutex.h>
+#include <processing/watcher.h>
+
+/** IANA protocol number of GRE */
+#define GRESEC_IPPROTO_GRE 47
+
+/** the largest anti-replay window gresec takes (GRESEC_SA_A_REPLAY_WINDOW) */
+#define GRESEC_REPLAY_WINDOW_MAX 4096
+
+/**
+ * How long an SPI handed out by get_spi() stays reserved for the SA that
+ * will use it (as the kernel keeps a larval xfrm state: the acquire
+ * expiry charon uses, 165 s)
+ */
+#define SPI_RESERVE_TIME 165
+
+typedef struct private_kernel_gresec_ipsec_t private_kernel_gresec_ipsec_t;
+
+/**
+ * Private data of a kernel_gresec_ipsec_t object.
+ */
+struct private_kernel_gresec_ipsec_t {
+
+	/**
+	 * Public part of the kernel_gresec_ipsec_t object.
+	 */
+	kernel_gresec_ipsec_t public;
+
+	/**
+	 * Serialises requests on the request socket and the tables below
+	 */
+	mutex_t *mutex;
+
+	/**
+	 * Request socket of the gresec family
+	 */
+	gresec_genl_t *nl;
+
+	/**
+	 * Event socket (gresec's "events" group), read by the watcher
+	 */
+	gresec_genl_t *events;
+
+	/**
+	 * SAs we installed, sa_entry_t keyed by itself (SPI, dst, if_id)
+	 */
+	hashtable_t *sas;
+
+	/**
+	 * SPIs handed out by get_spi() and not yet installed, spi_entry_t
+	 */
+	hashtable_t *reserved;
+
+	/**
+	 * RNG for SPIs, created on first use (RNG plugins load after us)
+	 */
+	rng_t *rng;
+};
+
+/**
+ * An SA installed into a gresec tunnel.
+ */
+typedef struct {
+	/** SPI, network order (as charon hands it) */
+	uint32_t spi;
+	/** destination address of the SA */
+	host_t *dst;
+	/** charon's if_id, 0 if none */
+	uint32_t if_id;
+	/** tunnel the SA lives in */
+	uint32_t ifindex;
+	/** GRESEC_SA_DIR_IN/OUT */
+	uint32_t dir;
+} sa_entry_t;
+
+/**
+ * An SPI reserved by get_spi().
+ */
+typedef struct {
+	/** SPI, network order */
+	uint32_t spi;
+	/** when it was handed out (monotonic) */
+	time_t reserved;
+} spi_entry_t;
+
+static void sa_entry_destroy(sa_entry_t *entry)
+{
+	entry->dst->destroy(entry->dst);
+	free(entry);
+}
+
+static u_int sa_entry_hash(const sa_entry_t *key)
+{
+	return chunk_hash_inc(key->dst->get_address(key->dst),
+						  chunk_hash_inc(chunk_from_thing(key->spi),
+										 chunk_hash(chunk_from_thing(key->if_id))));
+}
+
+static bool sa_entry_equals(const sa_entry_t *a, const sa_entry_t *b)
+{
+	return a->spi == b->spi && a->if_id == b->if_id &&
+		   a->dst->ip_equals(a->dst, b->dst);
+}
+
+static u_int spi_entry_hash(const spi_entry_t *key)
+{
+	return chunk_hash(chunk_from_thing(key->spi));
+}
+
+static bool spi_entry_equals(const spi_entry_t *a, const spi_entry_t *b)
+{
+	return a->spi == b->spi;
+}
+
+/**
+ * Log a failed gresec request with the kernel's extended ACK message.
+ */
+static void log_failure(private_kernel_gresec_ipsec_t *this, int err,
+						char *what, uint32_t spi)
+{
+	const char *msg = gresec_genl_errmsg(this->nl);
+
+	DBG1(DBG_KNL, "gresec: %s SA with SPI %.8x failed: %s%s%s (%d)", what,
+		 ntohl(spi), msg, *msg ? ": " : "", strerror(-err), -err);
+}
+
+/**
+ * The IPv4 address of a host in network order, FALSE if it is not IPv4.
+ */
+static bool ipv4_of(host_t *host, uint32_t *addr)
+{
+	chunk_t a;
+
+	if (host->get_family(host) != AF_INET)
+	{
+		return FALSE;
+	}
+	a = host->get_address(host);
+	memcpy(addr, a.ptr, sizeof(*addr));
+	return TRUE;
+}
+
+/**
+ * Find the tunnel an SA from src to dst belongs to and the SA's direction:
+ * outbound if the tunnel's remote is dst, inbound if it is src; the
+ * tunnel's local address must be the other one or unset ("any"), and an
+ * exact local match wins over "any".  With an if_id only the tunnel of
+ * that ifindex is considered (until gresec has an if_id of its own).
+ * inbound: -1 to find out, 0/1 to require a direction.
+ */
+static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
+							host_t *dst, uint32_t if_id, int inbound,
+							uint32_t *ifindex, uint32_t *dir)
+{
+	gresec_genl_tunnel_t *tunnels, *t, *best = NULL;
+	uint32_t s, d, local, remote;
+	size_t count, i;
+	int err, best_score = 0, ties = 0, score, in;
+
+	if (!ipv4_of(src, &s) || !ipv4_of(dst, &d))
+	{
+		DBG1(DBG_KNL, "gresec: SA %H == %H: gresec tunnels have an IPv4 "
+			 "underlay only", src, dst);
+		return NOT_SUPPORTED;
+	}
+	err = gresec_genl_tunnels(this->nl, &tunnels, &count);
+	if (err)
+	{
+		DBG1(DBG_KNL, "gresec: listing gresec tunnels failed: %s%s%s (%d)",
+			 gresec_genl_errmsg(this->nl),
+			 *gresec_genl_errmsg(this->nl) ? ": " : "", strerror(-err), -err);
+		return FAILED;
+	}
+	for (i = 0; i < count; i++)
+	{
+		t = &tunnels[i];
+		if (if_id && t->ifindex != if_id)
+		{
+			continue;
+		}
+		for (in = 0; in <= 1; in++)
+		{
+			if (inbound >= 0 && in != inbound)
+			{
+				continue;
+			}
+			local = in ? d : s;
+			remote = in ? s : d;
+			if (!t->remote || t->remote != remote)
+			{
+				continue;
+			}
+			if (t->local == local)
+			{
+				score = 2;
+			}
+			else if (!t->local)
+			{
+				score = 1;
+			}
+			else
+			{
+				continue;
+			}
+			if (score > best_score)
+			{
+				best = t;
+				best_score = score;
+				ties = 0;
+				*dir = in ? GRESEC_SA_DIR_IN : GRESEC_SA_DIR_OUT;
+			}
+			else if (score == best_score)
+			{
+				ties++;
+			}
+		}
+	}
+	if (best && !ties)
+	{
+		*ifindex = best->ifindex;
+		DBG2(DBG_KNL, "gresec: SA %H == %H belongs to %s (ifindex %u), %s",
+			 src, dst, best->ifname, best->ifindex,
+			 *dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound");
+	}
+	else if (best)
+	{
+		DBG1(DBG_KNL, "gresec: %d gresec tunnels match SA %H == %H, set "
+			 "if_id_in/if_id_out of the CHILD_SA to the tunnel's ifindex",
+			 ties + 1, src, dst);
+	}
+	else
+	{
+		char with_if_id[32] = "";
+
+		if (if_id)
+		{
+			snprintf(with_if_id, sizeof(with_if_id), " and ifindex %u",
+					 if_id);
+		}
+		DBG1(DBG_KNL, "gresec: no gresec tunnel with local %H and remote "
+			 "%H%s: create one (ip link add ... type gresec; gresec set "
+			 "... local ... remote ...)", inbound == 1 ? dst : src,
+			 inbound == 1 ? src : dst, with_if_id);
+	}
+	free(tunnels);
+	return best && !ties ? SUCCESS : NOT_FOUND;
+}
+
+/**
+ * Map charon's algorithms and key lengths to a gresec proposal.
+ */
+static bool map_proposal(kernel_ipsec_add_sa_t *data, uint32_t *proposal)
+{
+	bool aead = data->int_alg == AUTH_UNDEFINED || data->int_alg == 0;
+	size_t klen = data->enc_key.len;
+
+	switch (data->enc_alg)
+	{
+		case ENCR_AES_GCM_ICV16:
+			/* key + 4-byte salt, as charon hands it */
+			if (!aead || (klen != 16 + 4 && klen != 32 + 4))
+			{
+				return FALSE;
+			}
+			*proposal = klen == 20 ? GRESEC_PROPOSAL_AES128GCM16
+								   : GRESEC_PROPOSAL_AES256GCM16;
+			return TRUE;
+		case ENCR_CHACHA20_POLY1305:
+			if (!aead || klen != 32 + 4)
+			{
+				return FALSE;
+			}
+			*proposal = GRESEC_PROPOSAL_CHACHA20POLY1305;
+			return TRUE;
+		case ENCR_AES_CBC:
+			if (klen != 16 && klen != 32)
+			{
+				return FALSE;
+			}
+			switch (data->int_alg)
+			{
+				case AUTH_HMAC_SHA2_256_128:
+					*proposal = klen == 16 ? GRESEC_PROPOSAL_AES128_SHA256
+										   : GRESEC_PROPOSAL_AES256_SHA256;
+					return TRUE;
+				case AUTH_HMAC_SHA1_96:
+					*proposal = klen == 16 ? GRESEC_PROPOSAL_AES128_SHA1
+										   : GRESEC_PROPOSAL_AES256_SHA1;
+					return TRUE;
+				case AUTH_HMAC_MD5_96:
+					if (klen != 16)
+					{
+						return FALSE;
+					}
+					*proposal = GRESEC_PROPOSAL_AES128_MD5;
+					return TRUE;
+				default:
+					return FALSE;
+			}
+		default:
+			return FALSE;
+	}
+}
+
+METHOD(kernel_ipsec_t, get_features, kernel_feature_t,
+	private_kernel_gresec_ipsec_t *this)
+{
+	/* no TFC padding, no UDP encapsulation, policies are no-ops */
+	return KERNEL_NO_POLICY_UPDATES;
+}
+
+/**
+ * Collect the inbound SPIs of a tunnel (host order) into a hashtable.
+ */
+static int collect_spi(const gresec_genl_sa_t *sa, void *data)
+{
+	hashtable_t *spis = data;
+	uintptr_t spi = sa->spi;
+
+	spis->put(spis, (void*)spi, (void*)spi);
+	return 0;
+}
+
+static u_int spi_hash(const void *key)
+{
+	return chunk_hash(chunk_from_thing(key));
+}
+
+static bool spi_equals(const void *a, const void *b)
+{
+	return a == b;
+}
+
+/**
+ * Drop SPI reservations older than SPI_RESERVE_TIME.
+ */
+static void expire_reservations(private_kernel_gresec_ipsec_t *this)
+{
+	enumerator_t *enumerator;
+	spi_entry_t *entry;
+	time_t now = time_monotonic(NULL);
+
+	enumerator = this->reserved->create_enumerator(this->reserved);
+	while (enumerator->enumerate(enumerator, NULL, &entry))
+	{
+		if (now - entry->reserved > SPI_RESERVE_TIME)
+		{
+			this->reserved->remove_at(this->reserved, enumerator);
+			free(entry);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+METHOD(kernel_ipsec_t, get_spi, status_t,
+	private_kernel_gresec_ipsec_t *this, host_t *src, host_t *dst,
+	uint8_t protocol, uint32_t *spi)
+{
+	gresec_genl_tunnel_t *tunnels = NULL;
+	hashtable_t *used;
+	spi_entry_t *entry, lookup;
+	uint32_t spi_min, spi_max, candidate;
+	size_t count = 0, i;
+	status_t status = FAILED;
+	int err, attempt;
+
+	if (protocol != IPPROTO_ESP)
+	{
+		DBG1(DBG_KNL, "gresec: only ESP SAs are supported, not %N",
+			 protocol_id_names, protocol);
+		return NOT_SUPPORTED;
+	}
+	spi_min = lib->settings->get_int(lib->settings, "%s.spi_min",
+									 KERNEL_SPI_MIN, lib->ns);
+	spi_max = lib->settings->get_int(lib->settings, "%s.spi_max",
+									 KERNEL_SPI_MAX, lib->ns);
+	if (spi_min > spi_max)
+	{
+		candidate = spi_min;
+		spi_min = spi_max;
+		spi_max = candidate;
+	}
+	/* RFC 4303: 1..255 are reserved */
+	spi_min = max(spi_min, 256);
+	if (spi_max < spi_min)
+	{
+		DBG1(DBG_KNL, "gresec: SPI range %.8x-%.8x is empty", spi_min,
+			 spi_max);
+		return FAILED;
+	}
+
+	used = hashtable_create(spi_hash, spi_equals, 32);
+	this->mutex->lock(this->mutex);
+	if (!this->rng)
+	{
+		this->rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK);
+		if (!this->rng)
+		{
+			DBG1(DBG_KNL, "gresec: no RNG to allocate SPIs");
+			goto out;
+		}
+	}
+	/* inbound SPIs are unique per network namespace in gresec: the kernel
+	 * has no SPI reservation yet, so look at every tunnel's inbound SAs */
+	err = gresec_genl_tunnels(this->nl, &tunnels, &count);
+	for (i = 0; !err && i < count; i++)
+	{
+		err = gresec_genl_sas(this->nl, tunnels[i].ifindex, GRESEC_SA_DIR_IN,
+							  collect_spi, used);
+		if (err == -ENODEV)
+		{	/* deleted meanwhile */
+			err = 0;
+		}
+	}
+	if (err)
+	{
+		DBG1(DBG_KNL, "gresec: listing the inbound SAs for a new SPI failed: "
+			 "%s%s%s (%d)", gresec_genl_errmsg(this->nl),
+			 *gresec_genl_errmsg(this->nl) ? ": " : "", strerror(-err), -err);
+		goto out;
+	}
+	expire_reservations(this);
+	for (attempt = 0; attempt < 64; attempt++)
+	{
+		if (!this->rng->get_bytes(this->rng, sizeof(candidate),
+								  (uint8_t*)&candidate))
+		{
+			DBG1(DBG_KNL, "gresec: RNG failed to allocate an SPI");
+			goto out;
+		}
+		candidate = spi_min + candidate % (spi_max - spi_min + 1);
+		lookup.spi = htonl(candidate);
+		if (used->get(used, (void*)(uintptr_t)candidate) ||
+			this->reserved->get(this->reserved, &lookup))
+		{
+			continue;
+		}
+		INIT(entry,
+			.spi = htonl(candidate),
+			.reserved = time_monotonic(NULL),
+		);
+		this->reserved->put(this->reserved, entry, entry);
+		*spi = entry->spi;
+		status = SUCCESS;
+		DBG2(DBG_KNL, "gresec: got SPI %.8x", candidate);
+		break;
+	}
+	if (status != SUCCESS && attempt == 64)
+	{
+		DBG1(DBG_KNL, "gresec: no free SPI found in %.8x-%.8x", spi_min,
+			 spi_max);
+	}
+
+out:
+	this->mutex->unlock(this->mutex);
+	free(tunnels);
+	used->destroy(used);
+	return status;
+}
+
+METHOD(kernel_ipsec_t, get_cpi, status_t,
+	private_kernel_gresec_ipsec_t *this, host_t *src, host_t *dst,
+	uint16_t *cpi)
+{
+	DBG1(DBG_KNL, "gresec: IPComp is not supported");
+	return NOT_SUPPORTED;
+}
+
+/**
+ * Release an SPI reservation (mutex held).
+ */
+static void unreserve(private_kernel_gresec_ipsec_t *this, uint32_t spi)
+{
+	spi_entry_t lookup = { .spi = spi }, *entry;
+
+	entry = this->reserved->remove(this->reserved, &lookup);
+	free(entry);
+}
+
+METHOD(kernel_ipsec_t, add_sa, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_sa_id_t *id,
+	kernel_ipsec_add_sa_t *data)
+{
+	gresec_genl_sa_new_t sa = {
+		.spi = ntohl(id->spi),
+		.esn = data->esn,
+		.key = data->enc_key.ptr,
+		.key_len = data->enc_key.len,
+	};
+	sa_entry_t *entry, *old;
+	uint32_t ifindex, dir;
+	status_t status;
+	int err;
+
+	if (id->proto != IPPROTO_ESP)
+	{
+		DBG1(DBG_KNL, "gresec: only ESP SAs are supported, not %N",
+			 protocol_id_names, id->proto);
+		return NOT_SUPPORTED;
+	}
+	if (data->mode != MODE_TRANSPORT)
+	{
+		DBG1(DBG_KNL, "gresec: SA with SPI %.8x is %N mode, gresec takes "
+			 "transport mode only (mode = transport in the CHILD_SA)",
+			 ntohl(id->spi), ipsec_mode_names, data->mode);
+		return NOT_SUPPORTED;
+	}
+	if (data->encap)
+	{
+		DBG1(DBG_KNL, "gresec: SA with SPI %.8x needs UDP encapsulation "
+			 "(NAT-T), which gresec does not support", ntohl(id->spi));
+		return NOT_SUPPORTED;
+	}
+	if (data->ipcomp != IPCOMP_NONE)
+	{
+		DBG1(DBG_KNL, "gresec: IPComp is not supported");
+		return NOT_SUPPORTED;
+	}
+	if (data->hw_offload == HW_OFFLOAD_YES)
+	{
+		DBG1(DBG_KNL, "gresec: hardware offload is not supported");
+		return NOT_SUPPORTED;
+	}
+	if (data->label)
+	{
+		DBG1(DBG_KNL, "gresec: security labels are not supported");
+		return NOT_SUPPORTED;
+	}
+	if (!map_proposal(data, &sa.proposal))
+	{
+		DBG1(DBG_KNL, "gresec: SA with SPI %.8x: %N (%u-byte key) with %N "
+			 "is not a gresec proposal", ntohl(id->spi),
+			 encryption_algorithm_names, data->enc_alg, data->enc_key.len,
+			 integrity_algorithm_names, data->int_alg);
+		return NOT_SUPPORTED;
+	}
+	if (sa.proposal != GRESEC_PROPOSAL_AES128GCM16 &&
+		sa.proposal != GRESEC_PROPOSAL_AES256GCM16 &&
+		sa.proposal != GRESEC_PROPOSAL_CHACHA20POLY1305)
+	{
+		sa.auth_key = data->int_key.ptr;
+		sa.auth_key_len = data->int_key.len;
+	}
+	if (data->mark.value || data->tfc)
+	{
+		DBG2(DBG_KNL, "gresec: SA with SPI %.8x: mark and TFC padding are "
+			 "ignored", ntohl(id->spi));
+	}
+	if (data->lifetime)
+	{
+		sa.soft_bytes = data->lifetime->bytes.rekey;
+		sa.hard_bytes = data->lifetime->bytes.life;
+		sa.soft_packets = data->lifetime->packets.rekey;
+		sa.hard_packets = data->lifetime->packets.life;
+		sa.soft_time = data->lifetime->time.rekey;
+		sa.hard_time = data->lifetime->time.life;
+	}
+
+	this->mutex->lock(this->mutex);
+	status = find_tunnel(this, id->src, id->dst, id->if_id,
+						 data->inbound ? 1 : 0, &ifindex, &dir);
+	if (status != SUCCESS)
+	{
+		this->mutex->unlock(this->mutex);
+		return FAILED;
+	}
+	sa.dir = dir;
+	if (dir == GRESEC_SA_DIR_IN)
+	{
+		sa.replay_window = data->replay_window;
+		if (sa.replay_window > GRESEC_REPLAY_WINDOW_MAX)
+		{
+			DBG1(DBG_KNL, "gresec: replay window %u of SA with SPI %.8x "
+				 "reduced to gresec's maximum %u", data->replay_window,
+				 ntohl(id->spi), GRESEC_REPLAY_WINDOW_MAX);
+			sa.replay_window = GRESEC_REPLAY_WINDOW_MAX;
+		}
+	}
+	err = gresec_genl_sa_new(this->nl, ifindex, &sa);
+	if (err)
+	{
+		log_failure(this, err, "adding", id->spi);
+		this->mutex->unlock(this->mutex);
+		return FAILED;
+	}
+	DBG2(DBG_KNL, "gresec: added %s SA %H == %H with SPI %.8x to ifindex %u",
+		 dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound", id->src, id->dst,
+		 ntohl(id->spi), ifindex);
+	if (dir == GRESEC_SA_DIR_IN)
+	{
+		unreserve(this, id->spi);
+	}
+	INIT(entry,
+		.spi = id->spi,
+		.dst = id->dst->clone(id->dst),
+		.if_id = id->if_id,
+		.ifindex = ifindex,
+		.dir = dir,
+	);
+	old = this->sas->put(this->sas, entry, entry);
+	if (old)
+	{
+		sa_entry_destroy(old);
+	}
+	this->mutex->unlock(this->mutex);
+	return SUCCESS;
+}
+
+METHOD(kernel_ipsec_t, update_sa, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_sa_id_t *id,
+	kernel_ipsec_update_sa_t *data)
+{
+	/* MOBIKE address changes would move the SA to another tunnel */
+	DBG1(DBG_KNL, "gresec: updating SA addresses (MOBIKE) is not supported");
+	return NOT_SUPPORTED;
+}
+
+/**
+ * Find where an SA lives: from our table, or for SAs we did not install
+ * (or forgot about) from the tunnels' addresses.  Mutex held.
+ */
+static status_t locate_sa(private_kernel_gresec_ipsec_t *this,
+						  kernel_ipsec_sa_id_t *id, uint32_t *ifindex,
+						  uint32_t *dir)
+{
+	sa_entry_t lookup = {
+		.spi = id->spi,
+		.dst = id->dst,
+		.if_id = id->if_id,
+	}, *entry;
+
+	entry = this->sas->get(this->sas, &lookup);
+	if (entry)
+	{
+		*ifindex = entry->ifindex;
+		*dir = entry->dir;
+		return SUCCESS;
+	}
+	return find_tunnel(this, id->src, id->dst, id->if_id, -1, ifindex, dir);
+}
+
+METHOD(kernel_ipsec_t, query_sa, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_sa_id_t *id,
+	kernel_ipsec_query_sa_t *data, uint64_t *bytes, uint64_t *packets,
+	time_t *time)
+{
+	gresec_genl_sa_t sa;
+	uint32_t ifindex, dir;
+	int err;
+
+	this->mutex->lock(this->mutex);
+	if (locate_sa(this, id, &ifindex, &dir) != SUCCESS)
+	{
+		this->mutex->unlock(this->mutex);
+		return NOT_FOUND;
+	}
+	err = gresec_genl_sa_get(this->nl, ifindex, dir, ntohl(id->spi), &sa);
+	if (err)
+	{
+		if (err == -ENOENT || err == -ENODEV)
+		{
+			DBG2(DBG_KNL, "gresec: SA with SPI %.8x not found",
+				 ntohl(id->spi));
+		}
+		else
+		{
+			log_failure(this, err, "querying", id->spi);
+		}
+		this->mutex->unlock(this->mutex);
+		return err == -ENOENT || err == -ENODEV ? NOT_FOUND : FAILED;
+	}
+	this->mutex->unlock(this->mutex);
+	if (bytes)
+	{
+		*bytes = sa.bytes;
+	}
+	if (packets)
+	{
+		*packets = sa.packets;
+	}
+	if (time)
+	{	/* gresec keeps no last-use time.  Report "now" for an SA that has
+		 * carried traffic: charon takes a use time from query_sa() only
+		 * when the byte count grew since it last asked, so this says "used
+		 * between charon's previous query and this one".  Without it,
+		 * charon (which cannot ask policies here) sees no use at all:
+		 * "inactivity" closes busy CHILD_SAs and DPD ignores traffic. */
+		*time = sa.bytes ? time_monotonic(NULL) : 0;
+	}
+	return SUCCESS;
+}
+
+METHOD(kernel_ipsec_t, del_sa, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_sa_id_t *id,
+	kernel_ipsec_del_sa_t *data)
+{
+	sa_entry_t lookup = {
+		.spi = id->spi,
+		.dst = id->dst,
+		.if_id = id->if_id,
+	}, *entry;
+	uint32_t ifindex, dir;
+	int err;
+
+	this->mutex->lock(this->mutex);
+	if (locate_sa(this, id, &ifindex, &dir) != SUCCESS)
+	{
+		this->mutex->unlock(this->mutex);
+		return NOT_FOUND;
+	}
+	/* forget it first: the DELETED event it causes is then not ours to
+	 * report */
+	entry = this->sas->remove(this->sas, &lookup);
+	if (entry)
+	{
+		sa_entry_destroy(entry);
+	}
+	unreserve(this, id->spi);
+	err = gresec_genl_sa_del(this->nl, ifindex, dir, ntohl(id->spi));
+	if (err == -ENOENT || err == -ENODEV)
+	{
+		DBG2(DBG_KNL, "gresec: SA with SPI %.8x was already gone",
+			 ntohl(id->spi));
+		this->mutex->unlock(this->mutex);
+		return NOT_FOUND;
+	}
+	if (err)
+	{
+		log_failure(this, err, "deleting", id->spi);
+		this->mutex->unlock(this->mutex);
+		return FAILED;
+	}
+	DBG2(DBG_KNL, "gresec: deleted SA with SPI %.8x", ntohl(id->spi));
+	this->mutex->unlock(this->mutex);
+	return SUCCESS;
+}
+
+/**
+ * Collect SAs of a tunnel for a flush.
+ */
+typedef struct {
+	uint32_t spi;
+	uint32_t dir;
+} flush_item_t;
+
+static int collect_sa(const gresec_genl_sa_t *sa, void *data)
+{
+	array_t *items = data;
+	flush_item_t item = { .spi = sa->spi, .dir = sa->dir };
+
+	array_insert(items, ARRAY_TAIL, &item);
+	return 0;
+}
+
+METHOD(kernel_ipsec_t, flush_sas, status_t,
+	private_kernel_gresec_ipsec_t *this)
+{
+	gresec_genl_tunnel_t *tunnels = NULL;
+	flush_item_t *item;
+	sa_entry_t *entry;
+	enumerator_t *enumerator;
+	array_t *items;
+	size_t count = 0, i;
+	status_t status = SUCCESS;
+	int err;
+
+	DBG2(DBG_KNL, "gresec: flushing all SAs of all gresec tunnels");
+	this->mutex->lock(this->mutex);
+	enumerator = this->sas->create_enumerator(this->sas);
+	while (enumerator->enumerate(enumerator, NULL, &entry))
+	{
+		this->sas->remove_at(this->sas, enumerator);
+		sa_entry_destroy(entry);
+	}
+	enumerator->destroy(enumerator);
+
+	err = gresec_genl_tunnels(this->nl, &tunnels, &count);
+	if (err)
+	{
+		DBG1(DBG_KNL, "gresec: listing gresec tunnels failed: %s%s%s (%d)",
+			 gresec_genl_errmsg(this->nl),
+			 *gresec_genl_errmsg(this->nl) ? ": " : "", strerror(-err), -err);
+		this->mutex->unlock(this->mutex);
+		return FAILED;
+	}
+	for (i = 0; i < count; i++)
+	{
+		items = array_create(sizeof(flush_item_t), 0);
+		err = gresec_genl_sas(this->nl, tunnels[i].ifindex, 0, collect_sa,
+							  items);
+		if (err && err != -ENODEV)
+		{
+			DBG1(DBG_KNL, "gresec: listing the SAs of %s failed: %s (%d)",
+				 tunnels[i].ifname, strerror(-err), -err);
+			status = FAILED;
+			array_destroy(items);
+			continue;
+		}
+		enumerator = array_create_enumerator(items);
+		while (enumerator->enumerate(enumerator, &item))
+		{
+			err = gresec_genl_sa_del(this->nl, tunnels[i].ifindex, item->dir,
+									 item->spi);
+			if (err && err != -ENOENT && err != -ENODEV)
+			{
+				log_failure(this, err, "flushing", htonl(item->spi));
+				status = FAILED;
+			}
+		}
+		enumerator->destroy(enumerator);
+		array_destroy(items);
+	}
+	this->mutex->unlock(this->mutex);
+	free(tunnels);
+	return status;
+}
+
+/**
+ * Whether a policy is one gresec implements by itself: ESP transport mode
+ * for GRE (or any protocol, which gresec narrows to GRE).
+ */
+static bool policy_is_gresec(kernel_ipsec_policy_id_t *id,
+							 kernel_ipsec_manage_policy_t *data)
+{
+	uint8_t src_proto, dst_proto;
+
+	if (data->type != POLICY_IPSEC)
+	{
+		DBG1(DBG_KNL, "gresec: %s policy %R === %R %N not supported: gresec "
+			 "only installs IPsec SAs for its tunnels",
+			 data->type == POLICY_PASS ? "bypass" : "drop", id->src_ts,
+			 id->dst_ts, policy_dir_names, id->dir);
+		return FALSE;
+	}
+	if (!data->sa || data->sa->mode != MODE_TRANSPORT || data->sa->ah.use)
+	{
+		DBG1(DBG_KNL, "gresec: policy %R === %R %N: only ESP transport mode "
+			 "is supported", id->src_ts, id->dst_ts, policy_dir_names,
+			 id->dir);
+		return FALSE;
+	}
+	src_proto = id->src_ts->get_protocol(id->src_ts);
+	dst_proto = id->dst_ts->get_protocol(id->dst_ts);
+	if ((src_proto && src_proto != GRESEC_IPPROTO_GRE) ||
+		(dst_proto && dst_proto != GRESEC_IPPROTO_GRE))
+	{
+		DBG1(DBG_KNL, "gresec: policy %R === %R %N is not for GRE: gresec "
+			 "protects its tunnel's GRE packets only (use "
+			 "local_ts/remote_ts = dynamic[gre])", id->src_ts, id->dst_ts,
+			 policy_dir_names, id->dir);
+		return FALSE;
+	}
+	if (!src_proto || !dst_proto)
+	{
+		DBG1(DBG_KNL, "gresec: policy %R === %R %N covers all protocols, "
+			 "gresec protects only its GRE packets", id->src_ts, id->dst_ts,
+			 policy_dir_names, id->dir);
+	}
+	return TRUE;
+}
+
+METHOD(kernel_ipsec_t, add_policy, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
+	kernel_ipsec_manage_policy_t *data)
+{
+	if (!policy_is_gresec(id, data))
+	{
+		return NOT_SUPPORTED;
+	}
+	/* the gresec tunnel is the policy: it protects all its GRE packets */
+	DBG2(DBG_KNL, "gresec: policy %R === %R %N is the tunnel's own",
+		 id->src_ts, id->dst_ts, policy_dir_names, id->dir);
+	return SUCCESS;
+}
+
+METHOD(kernel_ipsec_t, query_policy, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
+	kernel_ipsec_query_policy_t *data, time_t *use_time)
+{
+	/* gresec has no policies and does not report last use */
+	return NOT_SUPPORTED;
+}
+
+METHOD(kernel_ipsec_t, del_policy, status_t,
+	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
+	kernel_ipsec_manage_policy_t *data)
+{
+	return SUCCESS;
+}
+
+METHOD(kernel_ipsec_t, flush_policies, status_t,
+	private_kernel_gresec_ipsec_t *this)
+{
+	return SUCCESS;
+}
+
+METHOD(kernel_ipsec_t, bypass_socket, bool,
+	private_kernel_gresec_ipsec_t *this, int fd, int family)
+{
+	/* gresec protects GRE only: IKE packets never meet it */
+	return TRUE;
+}
+
+METHOD(kernel_ipsec_t, enable_udp_decap, bool,
+	private_kernel_gresec_ipsec_t *this, int fd, int family, uint16_t port)
+{
+	/* no ESP-in-UDP (NAT-T) in gresec */
+	return FALSE;
+}
+
+/**
+ * Report an SA event of gresec to charon.
+ */
+static void process_event(const gresec_genl_sa_t *sa, void *data)
+{
+	private_kernel_gresec_ipsec_t *this = data;
+	enumerator_t *enumerator;
+	sa_entry_t *entry;
+	host_t *dst = NULL;
+	bool hard;
+
+	switch (sa->event)
+	{
+		case GRESEC_SA_EVENT_SOFT_EXPIRED:
+			hard = FALSE;
+			break;
+		case GRESEC_SA_EVENT_EXHAUSTED:
+			/* outbound sequence numbers ran out: rekey, as soon as possible */
+			hard = FALSE;
+			break;
+		case GRESEC_SA_EVENT_HARD_EXPIRED:
+		case GRESEC_SA_EVENT_DELETED:
+			hard = TRUE;
+			break;
+		default:
+			return;
+	}
+	this->mutex->lock(this->mutex);
+	enumerator = this->sas->create_enumerator(this->sas);
+	while (enumerator->enumerate(enumerator, NULL, &entry))
+	{
+		if (entry->ifindex == sa->ifindex && entry->dir == sa->dir &&
+			ntohl(entry->spi) == sa->spi)
+		{
+			dst = entry->dst->clone(entry->dst);
+			if (sa->event == GRESEC_SA_EVENT_DELETED)
+			{	/* removed behind charon's back (tunnel deleted, CLI) */
+				this->sas->remove_at(this->sas, enumerator);
+				sa_entry_destroy(entry);
+			}
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	if (!dst)
+	{	/* not ours (manual SA), or deleted by us */
+		return;
+	}
+	DBG1(DBG_KNL, "gresec: %s SA with SPI %.8x on ifindex %u %s",
+		 sa->dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound", sa->spi,
+		 sa->ifindex, sa->event == GRESEC_SA_EVENT_SOFT_EXPIRED ? "soft-expired"
+		 : sa->event == GRESEC_SA_EVENT_EXHAUSTED ? "exhausted its sequence numbers"
+		 : sa->event == GRESEC_SA_EVENT_HARD_EXPIRED ? "hard-expired"
+		 : "was deleted outside charon");
+	charon->kernel->expire(charon->kernel, IPPROTO_ESP, htonl(sa->spi), dst,
+						   hard);
+	dst->destroy(dst);
+}
+
+/**
+ * Watcher callback: events are readable.
+ */
+CALLBACK(receive_events, bool,
+	private_kernel_gresec_ipsec_t *this, int fd, watcher_event_t event)
+{
+	int err;
+
+	err = gresec_genl_events_read(this->events, process_event, this);
+	if (err == -ENOBUFS)
+	{
+		DBG1(DBG_KNL, "gresec: event socket overflowed, expiry events were "
+			 "lost");
+	}
+	else if (err)
+	{
+		DBG1(DBG_KNL, "gresec: receiving from the event socket failed: %s "
+			 "(%d)", strerror(-err), -err);
+		sleep(1);
+	}
+	return TRUE;
+}
+
+METHOD(kernel_ipsec_t, destroy, void,
+	private_kernel_gresec_ipsec_t *this)
+{
+	if (this->events)
+	{
+		lib->watcher->remove(lib->watcher, gresec_genl_fd(this->events));
+		gresec_genl_close(this->events);
+	}
+	gresec_genl_close(this->nl);
+	this->sas->destroy_function(this->sas, (void*)sa_entry_destroy);
+	this->reserved->destroy_function(this->reserved, (void*)free);
+	DESTROY_IF(this->rng);
+	this->mutex->destroy(this->mutex);
+	free(this);
+}
+
+/*
+ * Described in header.
+ */
+kernel_gresec_ipsec_t *kernel_gresec_ipsec_create()
+{
+	private_kernel_gresec_ipsec_t *this;
+	int err;
+
+	INIT(this,
+		.public = {
+			.interface = {
+				.get_features = _get_features,
+				.get_spi = _get_spi,
+				.get_cpi = _get_cpi,
+				.add_sa = _add_sa,
+				.update_sa = _update_sa,
+				.query_sa = _query_sa,
+				.del_sa = _del_sa,
+				.flush_sas = _flush_sas,
+				.add_policy = _add_policy,
+				.query_policy = _query_policy,
+				.del_policy = _del_policy,
+				.flush_policies = _flush_policies,
+				.bypass_socket = _bypass_socket,
+				.enable_udp_decap = _enable_udp_decap,
+				.destroy = _destroy,
+			},
+		},
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+		.sas = hashtable_create((hashtable_hash_t)sa_entry_hash,
+								(hashtable_equals_t)sa_entry_equals, 32),
+		.reserved = hashtable_create((hashtable_hash_t)spi_entry_hash,
+									 (hashtable_equals_t)spi_entry_equals, 32),
+	);
+
+	err = gresec_genl_open(&this->nl);
+	if (err)
+	{
+		DBG1(DBG_KNL, "gresec: opening a generic netlink socket failed: %s",
+			 strerror(-err));
+		destroy(this);
+		return NULL;
+	}
+	err = gresec_genl_open_events(&this->events);
+	if (err)
+	{
+		DBG1(DBG_KNL, "gresec: opening the event socket failed: %s",
+			 strerror(-err));
+		destroy(this);
+		return NULL;
+	}
+	/* the module may be loaded later: requests resolve the family when they
+	 * need it, and the event socket follows its registration */
+	if (gresec_genl_resolve(this->nl))
+	{
+		DBG1(DBG_KNL, "gresec: %s; CHILD_SAs can be installed once it is",
+			 gresec_genl_errmsg(this->nl));
+	}
+	lib->watcher->add(lib->watcher, gresec_genl_fd(this->events),
+					  WATCHER_READ, receive_events, this);
+	return &this->public;
+}
