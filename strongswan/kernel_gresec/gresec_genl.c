@@ -624,6 +624,10 @@ static int sa_attr(const struct nlattr *a, void *data)
 		case GRESEC_SA_A_AGE:
 			err = u64_of(a, &sa->age);
 			break;
+		case GRESEC_SA_A_IDLE:
+			err = u64_of(a, &sa->idle);
+			sa->used = !err;
+			break;
 		case GRESEC_SA_A_STATS:
 			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
 				mnl_attr_parse_nested(a, sa_stats_attr, sa) < 0)
@@ -699,6 +703,8 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 			return u32_of(a, &t->local) ? MNL_CB_ERROR : MNL_CB_OK;
 		case GRESEC_A_REMOTE:
 			return u32_of(a, &t->remote) ? MNL_CB_ERROR : MNL_CB_OK;
+		case GRESEC_A_IF_ID:
+			return u32_of(a, &t->if_id) ? MNL_CB_ERROR : MNL_CB_OK;
 		case GRESEC_A_IFNAME:
 			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 			{
@@ -882,6 +888,10 @@ static int fill_sa(gresec_genl_t *nl, void *data)
 		LIFETIME(GRESEC_SA_A_SOFT_TIME, soft_time)
 		LIFETIME(GRESEC_SA_A_HARD_TIME, hard_time)
 #undef LIFETIME
+		if (sa->reqid)
+		{
+			PUT(u32, nlh, GRESEC_SA_A_REQID, sa->reqid);
+		}
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return 0;

@@ -44,6 +44,8 @@ typedef struct {
 	/** underlay addresses, network order; 0: any (local) / none (remote) */
 	uint32_t local;
 	uint32_t remote;
+	/** the tunnel's if-id (charon's if_id), 0: none */
+	uint32_t if_id;
 } gresec_genl_tunnel_t;
 
 /**
@@ -63,6 +65,9 @@ typedef struct {
 	uint64_t bytes;
 	/** seconds since the SA was installed */
 	uint64_t age;
+	/** whether it carried a packet, and how many seconds ago it last did */
+	bool used;
+	uint64_t idle;
 } gresec_genl_sa_t;
 
 /**
@@ -82,6 +87,8 @@ typedef struct {
 	uint64_t soft_bytes, hard_bytes;
 	uint64_t soft_packets, hard_packets;
 	uint64_t soft_time, hard_time;
+	/** charon's reqid, 0: none */
+	uint32_t reqid;
 } gresec_genl_sa_new_t;
 
 /**

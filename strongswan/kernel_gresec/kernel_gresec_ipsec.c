@@ -170,8 +170,8 @@ static bool ipv4_of(host_t *host, uint32_t *addr)
  * Find the tunnel an SA from src to dst belongs to and the SA's direction:
  * outbound if the tunnel's remote is dst, inbound if it is src; the
  * tunnel's local address must be the other one or unset ("any"), and an
- * exact local match wins over "any".  With an if_id only the tunnel of
- * that ifindex is considered (until gresec has an if_id of its own).
+ * exact local match wins over "any".  With an if_id only the tunnels with
+ * that if-id ("gresec set DEV if-id N") are considered.
  * inbound: -1 to find out, 0/1 to require a direction.
  */
 static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
@@ -200,7 +200,7 @@ static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
 	for (i = 0; i < count; i++)
 	{
 		t = &tunnels[i];
-		if (if_id && t->ifindex != if_id)
+		if (if_id && t->if_id != if_id)
 		{
 			continue;
 		}
@@ -250,9 +250,9 @@ static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
 	}
 	else if (best)
 	{
-		DBG1(DBG_KNL, "gresec: %d gresec tunnels match SA %H == %H, set "
-			 "if_id_in/if_id_out of the CHILD_SA to the tunnel's ifindex",
-			 ties + 1, src, dst);
+		DBG1(DBG_KNL, "gresec: %d gresec tunnels match SA %H == %H, give "
+			 "each an if-id (gresec set DEV if-id N) and the CHILD_SA the "
+			 "same if_id_in/if_id_out", ties + 1, src, dst);
 	}
 	else
 	{
@@ -260,7 +260,7 @@ static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
 
 		if (if_id)
 		{
-			snprintf(with_if_id, sizeof(with_if_id), " and ifindex %u",
+			snprintf(with_if_id, sizeof(with_if_id), " and if-id %u",
 					 if_id);
 		}
 		DBG1(DBG_KNL, "gresec: no gresec tunnel with local %H and remote "
@@ -512,6 +512,7 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 		.esn = data->esn,
 		.key = data->enc_key.ptr,
 		.key_len = data->enc_key.len,
+		.reqid = data->reqid,
 	};
 	sa_entry_t *entry, *old;
 	uint32_t ifindex, dir;
@@ -705,13 +706,11 @@ METHOD(kernel_ipsec_t, query_sa, status_t,
 		*packets = sa.packets;
 	}
 	if (time)
-	{	/* gresec keeps no last-use time.  Report "now" for an SA that has
-		 * carried traffic: charon takes a use time from query_sa() only
-		 * when the byte count grew since it last asked, so this says "used
-		 * between charon's previous query and this one".  Without it,
-		 * charon (which cannot ask policies here) sees no use at all:
-		 * "inactivity" closes busy CHILD_SAs and DPD ignores traffic. */
-		*time = sa.bytes ? time_monotonic(NULL) : 0;
+	{	/* charon cannot ask policies here: the SA's last use is what its
+		 * DPD and "inactivity" go by, in its monotonic clock */
+		time_t now = time_monotonic(NULL);
+
+		*time = sa.used && sa.idle < (uint64_t)now ? now - sa.idle : 0;
 	}
 	return SUCCESS;
 }
