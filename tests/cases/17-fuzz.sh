@@ -73,6 +73,10 @@ while read -r spi dev prop key auth win esn; do
 	n ns2 gresec sa add $dev dir in spi "$spi" $(gresec_sa_args "$prop" "$key" "$auth") \
 		replay-window "$win" $esn || fail "sa add $spi"
 done < /tmp/fuzz.keys
+# An SA makes its tunnel refuse plaintext; gs0 is the model's tunnel that
+# takes both (fuzz.py TUNNELS), which only an explicit "protection none"
+# gives.
+n ns2 gresec set gs0 protection none
 
 # The receive path runs on the sender's CPU, in order (fuzz.py pins itself
 # to CPU 0); a deep backlog keeps a stalled softirq from losing frames.

@@ -228,7 +228,7 @@ protected_pair() {
 
 # What `gresec show -j` says about a tunnel, less what traffic moves.
 tunnel_state() {
-	ip netns exec "$1" gresec show gs0 -j | jq -cS '.[0] | del(.stats) | .sas |= map(del(.stats, .age, .seq, .replay_bitmap))'
+	ip netns exec "$1" gresec show gs0 -j | jq -cS '.[0] | del(.stats) | .sas |= map(del(.stats, .age, .idle, .seq, .replay_bitmap))'
 }
 
 # Failures logged before $1 (epoch seconds, fractional) fail the test.

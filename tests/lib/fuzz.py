@@ -261,7 +261,9 @@ class Model:
             if len(inner) < 40:
                 return tun + ".rx_drop_inner"
             itos = ((inner[0] << 8 | inner[1]) >> 4) & 0xFF
-        if itos & 3 == 0 and tos & 3 == 3:
+        # RFC 6040 applies to IP inner packets; another payload has no
+        # ECN field and passes, as with ip_tunnel.
+        if proto in (0x0800, 0x86DD) and itos & 3 == 0 and tos & 3 == 3:
             return tun + ".rx_drop_ecn"
         return tun + ".rx_packets"
 
