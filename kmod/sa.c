@@ -256,10 +256,24 @@ static struct crypto_aead *gresec_sa_alloc_aead(const char *alg)
 {
 #ifdef DEBUG
 	char name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *sync;
+	int len;
 
-	if (READ_ONCE(async_crypto) &&
-	    snprintf(name, sizeof(name), "cryptd(%s)", alg) < sizeof(name))
+	/*
+	 * cryptd wraps a synchronous implementation named by its driver
+	 * name: "cryptd(rfc4106(gcm(aes)))" names no instance it can make.
+	 */
+	if (READ_ONCE(async_crypto)) {
+		sync = crypto_alloc_aead(alg, 0, CRYPTO_ALG_ASYNC);
+		if (IS_ERR(sync))
+			return sync;
+		len = snprintf(name, sizeof(name), "cryptd(%s)",
+			       crypto_tfm_alg_driver_name(crypto_aead_tfm(sync)));
+		crypto_free_aead(sync);
+		if (len >= sizeof(name))
+			return ERR_PTR(-ENAMETOOLONG);
 		return crypto_alloc_aead(name, 0, 0);
+	}
 #endif
 	return crypto_alloc_aead(alg, 0, 0);
 }
