@@ -33,15 +33,14 @@
 #    over (tx_handoff 0) and each ping costs a bounded number of ESP
 #    packets.  Routes with a locked MTU keep the path MTU from shortening
 #    the loop instead.
+#
+# 2 and 3 run first, on the release build; 1 last, on the debug build.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
-# cryptd is built into the debug kernel; Debian's kernels have it as a
-# module (their AES-NI drivers load it).
-modprobe cryptd 2>/dev/null || true
-load_gresec "$MODULE_DEBUG"
-ASYNC=/sys/module/gresec/parameters/async_crypto
-[ -e $ASYNC ] || fail "the debug build has no module parameter async_crypto"
+# 2 and 3 on the release build; 1 needs the debug build (async_crypto),
+# which takes its self-tests' time to load.
+load_gresec
 
 # tun_sum NS DEV REGEX: the sum of DEV's tunnel counters whose names match.
 tun_sum() {
@@ -71,124 +70,6 @@ icmp() {
 	ip netns exec "$1" awk -v f="$2" '$1 == "Icmp:" { if (!h) { for (i = 2; i <= NF; i++) k[i] = $i; h = 1 }
 		else for (i = 2; i <= NF; i++) if (k[i] == f) print $i }' /proc/net/snmp
 }
-
-# --- 1. asynchronous decryption while the underlay goes away ---------------
-
-# cryptd_refs REGEX: the references to cryptd instances whose driver name
-# matches (each SA's transform holds one).  Not those around internal
-# algorithms ("cryptd(__...)"): the SIMD drivers' own fallbacks.
-cryptd_refs() {
-	awk -v pat="$1" '$1 == "driver" { d = $3 }
-		$1 == "refcnt" && d ~ /^cryptd\([^_]/ && d ~ pat { s += $3 }
-		END { print s + 0 }' /proc/crypto
-}
-
-underlay_add() {
-	ip link add veth1 netns ns1 type veth peer name veth2 netns ns2
-	ip -n ns1 addr add 192.0.2.1/24 dev veth1
-	ip -n ns2 addr add 192.0.2.2/24 dev veth2
-	ip -n ns1 link set veth1 up
-	ip -n ns2 link set veth2 up
-}
-
-# decrypted NS SPI: packets an inbound SA decrypted.
-decrypted() { sa_counter "$1" gs0 in "$2" packets; }
-grew() { [ "$(decrypted "$1" "$2")" -ge "$3" ]; }
-
-# async_round PROP DRIVER-REGEX SPI12 SPI21 ROUNDS
-async_round() {
-	local prop=$1 pat=$2 s12=$3 s21=$4 rounds=$5 refs r f want in out drops
-	local p1 p2 k12 a12 k21 a21
-	new_keys "$prop"
-	k12=$KEY a12=$AUTH
-	new_keys "$prop"
-	k21=$KEY a21=$AUTH
-	refs=$(cryptd_refs "$pat")
-	# shellcheck disable=SC2046 # gresec_sa_args is several words
-	{
-		n ns2 gresec sa add gs0 dir in spi $s12 $(gresec_sa_args "$prop" "$k12" "$a12")
-		n ns1 gresec sa add gs0 dir in spi $s21 $(gresec_sa_args "$prop" "$k21" "$a21")
-		n ns1 gresec sa add gs0 dir out spi $s12 $(gresec_sa_args "$prop" "$k12" "$a12")
-		n ns2 gresec sa add gs0 dir out spi $s21 $(gresec_sa_args "$prop" "$k21" "$a21")
-	}
-	grep -B4 -A6 "^driver.*: cryptd(.*$pat" /proc/crypto | grep -E '^(name|driver|refcnt|async)' || true
-	expect_ge $(($(cryptd_refs "$pat") - refs)) 4 "new references to a cryptd($pat...) transform ($prop, 4 SAs)"
-	ping_ok ns1 198.51.100.2
-
-	# Large echoes, 64 in flight each way: the cryptd queues stay busy.
-	ip netns exec ns1 ping -q -f -l 64 -s 1200 -w 200 198.51.100.2 > /dev/null 2>&1 &
-	p1=$!
-	ip netns exec ns2 ping -q -f -l 64 -s 1200 -w 200 198.51.100.1 > /dev/null 2>&1 &
-	p2=$!
-	for r in $(seq 1 "$rounds"); do
-		want=$(($(decrypted ns2 $s12) + 100))
-		wait_for 300 grew ns2 $s12 $want || fail "$prop round $r: ns2 decrypted no 100 more packets"
-		n ns2 ip link del veth2
-		underlay_add
-		ok "$prop round $r: ns2's underlay veth deleted with decryptions pending, made again"
-	done
-	wait_for 300 grew ns2 $s12 $(($(decrypted ns2 $s12) + 50)) ||
-		fail "$prop: no traffic over the new underlay"
-	kill $p1 $p2 2>/dev/null || true
-	wait $p1 $p2 2>/dev/null || true
-
-	# Consistent: no more decrypted (or refused) than sent, and nothing
-	# refused as forged, short or malformed: a packet completed on a
-	# wrong or freed device would not get this far.
-	for f in "ns1 ns2 $s12" "ns2 ns1 $s21"; do
-		read -r from to spi <<< "$f"
-		out=$(sa_counter "$from" gs0 out "$spi" packets)
-		in=$(sa_counter "$to" gs0 in "$spi" packets)
-		drops=$(sa_sum "$to" gs0 in 'drop_')
-		echo "$prop $from -> $to: $out sent, $in decrypted, $drops refused"
-		[ $((in + drops)) -le "$out" ] ||
-			fail "$prop $from -> $to: $in decrypted + $drops refused > $out sent"
-		for c in drop_icv drop_bad_length drop_next_header; do
-			expect_eq "$(sa_counter "$to" gs0 in "$spi" $c)" 0 "$prop $to inbound $c"
-		done
-	done
-	ok "$prop: SA counters consistent after $rounds underlay deletions"
-
-	# Settled: every echo of a quiet ping is counted on both ends.
-	local o1 i1 o2 i2
-	o1=$(sa_counter ns1 gs0 out $s12 packets) i1=$(decrypted ns2 $s12)
-	o2=$(sa_counter ns2 gs0 out $s21 packets) i2=$(decrypted ns1 $s21)
-	ip netns exec ns1 ping -q -c 20 -i 0.05 -W 5 198.51.100.2 > /dev/null || fail "$prop: ping after the rounds"
-	settled() {
-		[ $(($(sa_counter ns1 gs0 out $s12 packets) - o1)) -eq $(($(decrypted ns2 $s12) - i1)) ] &&
-			[ $(($(sa_counter ns2 gs0 out $s21 packets) - o2)) -eq $(($(decrypted ns1 $s21) - i2)) ]
-	}
-	wait_for 50 settled || true
-	expect_eq $(($(decrypted ns2 $s12) - i1)) $(($(sa_counter ns1 gs0 out $s12 packets) - o1)) \
-		"$prop: ns2 decrypted = ns1 sent, after the rounds"
-	expect_eq $(($(decrypted ns1 $s21) - i2)) $(($(sa_counter ns2 gs0 out $s21 packets) - o2)) \
-		"$prop: ns1 decrypted = ns2 sent, after the rounds"
-	expect_ge $(($(decrypted ns2 $s12) - i1)) 20 "$prop: echo requests decrypted after the rounds"
-
-	n ns1 gresec sa del gs0 dir out spi $s12
-	n ns2 gresec sa del gs0 dir out spi $s21
-	n ns2 gresec sa del gs0 dir in spi $s12
-	n ns1 gresec sa del gs0 dir in spi $s21
-}
-
-echo 1 > $ASYNC
-expect_eq "$(cat $ASYNC)" Y "module parameter async_crypto"
-netns_pair_setup
-ROUNDS=4
-debug_lane && ROUNDS=3
-async_round aes128gcm16 gcm 0x3901 0x3902 $ROUNDS
-async_round aes128-sha256 authenc 0x3903 0x3904 $ROUNDS
-
-# With async_crypto off again, new SAs take the usual transform: cryptd's
-# instances outlive the module, and a cryptd wrapper must not have become
-# what later tests get (it registers with a higher priority than what it
-# wraps).
-echo 0 > $ASYNC
-refs=$(cryptd_refs .)
-n ns1 gresec sa add gs0 dir in spi 0x3905 proposal aes128gcm16 key "$(hexkey 20)"
-n ns1 gresec sa add gs0 dir in spi 0x3906 proposal aes128-sha256 key "$(hexkey 16)" auth-key "$(hexkey 32)"
-expect_eq "$(cryptd_refs .)" "$refs" "references to cryptd transforms after SAs with async_crypto=0"
-ip -all netns delete
 
 # --- 2. GSO decided once ----------------------------------------------------
 
@@ -303,3 +184,131 @@ expect_ge "$pb" "$req" "ESP packets of gsb (every request went round the loop)"
 [ "$pa" -le $((8 * req)) ] || fail "gsa sent $pa ESP packets for $req echo requests: more than the core's 8 nested transmits allow"
 ok "gsa sent $pa ESP packets for $req echo requests (<= 8 each)"
 expect_ge "$(klog_count 'Dead loop on virtual device gs[ab]')" 1 "kernel messages: the core's recursion limit ended the loop"
+ip -all netns delete
+
+# --- 1. asynchronous decryption while the underlay goes away ---------------
+
+# cryptd_refs REGEX: the references to cryptd instances whose driver name
+# matches (each SA's transform holds one).  Not those around internal
+# algorithms ("cryptd(__...)"): the SIMD drivers' own fallbacks.
+cryptd_refs() {
+	awk -v pat="$1" '$1 == "driver" { d = $3 }
+		$1 == "refcnt" && d ~ /^cryptd\([^_]/ && d ~ pat { s += $3 }
+		END { print s + 0 }' /proc/crypto
+}
+
+underlay_add() {
+	ip link add veth1 netns ns1 type veth peer name veth2 netns ns2
+	ip -n ns1 addr add 192.0.2.1/24 dev veth1
+	ip -n ns2 addr add 192.0.2.2/24 dev veth2
+	ip -n ns1 link set veth1 up
+	ip -n ns2 link set veth2 up
+}
+
+# decrypted NS SPI: packets an inbound SA decrypted.
+decrypted() { sa_counter "$1" gs0 in "$2" packets; }
+grew() { [ "$(decrypted "$1" "$2")" -ge "$3" ]; }
+
+# async_round PROP DRIVER-REGEX SPI12 SPI21 ROUNDS
+async_round() {
+	local prop=$1 pat=$2 s12=$3 s21=$4 rounds=$5 refs r f want in out drops
+	local p1 p2 k12 a12 k21 a21
+	new_keys "$prop"
+	k12=$KEY a12=$AUTH
+	new_keys "$prop"
+	k21=$KEY a21=$AUTH
+	refs=$(cryptd_refs "$pat")
+	# shellcheck disable=SC2046 # gresec_sa_args is several words
+	{
+		n ns2 gresec sa add gs0 dir in spi $s12 $(gresec_sa_args "$prop" "$k12" "$a12") ||
+			fail "async_crypto=1: no SA with $prop (the debug build could not wrap it in cryptd: $(dmesg | grep -m1 'cannot allocate'))"
+		n ns1 gresec sa add gs0 dir in spi $s21 $(gresec_sa_args "$prop" "$k21" "$a21")
+		n ns1 gresec sa add gs0 dir out spi $s12 $(gresec_sa_args "$prop" "$k12" "$a12")
+		n ns2 gresec sa add gs0 dir out spi $s21 $(gresec_sa_args "$prop" "$k21" "$a21")
+	}
+	grep -B4 -A6 "^driver.*: cryptd(.*$pat" /proc/crypto | grep -E '^(name|driver|refcnt|async)' || true
+	expect_ge $(($(cryptd_refs "$pat") - refs)) 4 "new references to a cryptd($pat...) transform ($prop, 4 SAs)"
+	ping_ok ns1 198.51.100.2
+
+	# Large echoes, 64 in flight each way: the cryptd queues stay busy.
+	ip netns exec ns1 ping -q -f -l 64 -s 1200 -w 200 198.51.100.2 > /dev/null 2>&1 &
+	p1=$!
+	ip netns exec ns2 ping -q -f -l 64 -s 1200 -w 200 198.51.100.1 > /dev/null 2>&1 &
+	p2=$!
+	for r in $(seq 1 "$rounds"); do
+		want=$(($(decrypted ns2 $s12) + 100))
+		wait_for 300 grew ns2 $s12 $want || fail "$prop round $r: ns2 decrypted no 100 more packets"
+		n ns2 ip link del veth2
+		underlay_add
+		ok "$prop round $r: ns2's underlay veth deleted with decryptions pending, made again"
+	done
+	wait_for 300 grew ns2 $s12 $(($(decrypted ns2 $s12) + 50)) ||
+		fail "$prop: no traffic over the new underlay"
+	kill $p1 $p2 2>/dev/null || true
+	wait $p1 $p2 2>/dev/null || true
+
+	# Consistent: no more decrypted (or refused) than sent, and nothing
+	# refused as forged, short or malformed: a packet completed on a
+	# wrong or freed device would not get this far.
+	for f in "ns1 ns2 $s12" "ns2 ns1 $s21"; do
+		read -r from to spi <<< "$f"
+		out=$(sa_counter "$from" gs0 out "$spi" packets)
+		in=$(sa_counter "$to" gs0 in "$spi" packets)
+		drops=$(sa_sum "$to" gs0 in 'drop_')
+		echo "$prop $from -> $to: $out sent, $in decrypted, $drops refused"
+		[ $((in + drops)) -le "$out" ] ||
+			fail "$prop $from -> $to: $in decrypted + $drops refused > $out sent"
+		for c in drop_icv drop_bad_length drop_next_header; do
+			expect_eq "$(sa_counter "$to" gs0 in "$spi" $c)" 0 "$prop $to inbound $c"
+		done
+	done
+	ok "$prop: SA counters consistent after $rounds underlay deletions"
+
+	# Settled: every echo of a quiet ping is counted on both ends.
+	local o1 i1 o2 i2
+	o1=$(sa_counter ns1 gs0 out $s12 packets) i1=$(decrypted ns2 $s12)
+	o2=$(sa_counter ns2 gs0 out $s21 packets) i2=$(decrypted ns1 $s21)
+	ip netns exec ns1 ping -q -c 20 -i 0.05 -W 5 198.51.100.2 > /dev/null || fail "$prop: ping after the rounds"
+	settled() {
+		[ $(($(sa_counter ns1 gs0 out $s12 packets) - o1)) -eq $(($(decrypted ns2 $s12) - i1)) ] &&
+			[ $(($(sa_counter ns2 gs0 out $s21 packets) - o2)) -eq $(($(decrypted ns1 $s21) - i2)) ]
+	}
+	wait_for 50 settled || true
+	expect_eq $(($(decrypted ns2 $s12) - i1)) $(($(sa_counter ns1 gs0 out $s12 packets) - o1)) \
+		"$prop: ns2 decrypted = ns1 sent, after the rounds"
+	expect_eq $(($(decrypted ns1 $s21) - i2)) $(($(sa_counter ns2 gs0 out $s21 packets) - o2)) \
+		"$prop: ns1 decrypted = ns2 sent, after the rounds"
+	expect_ge $(($(decrypted ns2 $s12) - i1)) 20 "$prop: echo requests decrypted after the rounds"
+
+	n ns1 gresec sa del gs0 dir out spi $s12
+	n ns2 gresec sa del gs0 dir out spi $s21
+	n ns2 gresec sa del gs0 dir in spi $s12
+	n ns1 gresec sa del gs0 dir in spi $s21
+}
+
+ip -all netns delete
+rmmod gresec
+# cryptd is built into the debug kernel; Debian's kernels have it as a
+# module (their AES-NI drivers load it).
+modprobe cryptd 2>/dev/null || true
+load_gresec "$MODULE_DEBUG"
+ASYNC=/sys/module/gresec/parameters/async_crypto
+[ -e $ASYNC ] || fail "the debug build has no module parameter async_crypto"
+echo 1 > $ASYNC
+expect_eq "$(cat $ASYNC)" Y "module parameter async_crypto"
+netns_pair_setup
+ROUNDS=4
+debug_lane && ROUNDS=3
+async_round aes128gcm16 gcm 0x3901 0x3902 $ROUNDS
+async_round aes128-sha256 authenc 0x3903 0x3904 $ROUNDS
+
+# With async_crypto off again, new SAs take the usual transform: cryptd's
+# instances outlive the module, and a cryptd wrapper must not have become
+# what later tests get (it registers with a higher priority than what it
+# wraps).
+echo 0 > $ASYNC
+refs=$(cryptd_refs .)
+n ns1 gresec sa add gs0 dir in spi 0x3905 proposal aes128gcm16 key "$(hexkey 20)"
+n ns1 gresec sa add gs0 dir in spi 0x3906 proposal aes128-sha256 key "$(hexkey 16)" auth-key "$(hexkey 32)"
+expect_eq "$(cryptd_refs .)" "$refs" "references to cryptd transforms after SAs with async_crypto=0"
+
