@@ -127,8 +127,15 @@ wait $cli $srv 2>/dev/null || true
 # Every packet ns1 sent arrived, or ns2 (or the veth between) counted it.
 # ESP segments and plain GSO packets alike count one each at both ends.
 tx_sent() { tun_counter ns1 gs0 tx_packets; }
+# net_counter NS NAME: a namespace counter of "gresec show net" (GRE for no
+# tunnel: ns1's first packets, sent before ns2's gs0 was up).
+net_counter() {
+	ip netns exec "$1" "$GRESEC" show net -j | tr ',{}' '\n\n\n' |
+		sed -n "s/^ *\"$2\": *\([0-9]*\).*/\1/p" | head -n1
+}
 rx_seen() {
 	echo $(($(counter_sum ns2 gs0 '^rx_(packets|drop_)' in '^drop_') +
+		$(net_counter ns2 rx_no_tunnel) + $(net_counter ns2 esp_unknown_spi) +
 		$(ip netns exec ns1 cat /sys/class/net/veth1/statistics/tx_dropped)))
 }
 # Read until one pair of reads agrees: a packet sent between the two (the
