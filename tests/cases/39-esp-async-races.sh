@@ -32,7 +32,11 @@
 #    runner).  Flood pings into one of them: the nested tunnel never hands
 #    over (tx_handoff 0) and each ping costs a bounded number of ESP
 #    packets.  Routes with a locked MTU keep the path MTU from shortening
-#    the loop instead.
+#    the loop instead.  Kernels with the iptunnel_xmit() recursion guard
+#    (IP_TUNNEL_RECURSION_LIMIT 5, Debian's 6.12) end the loop after two
+#    packets per tunnel, before the hand-over could start; there the old
+#    module passed this part too.  On 6.1 the old module's nested tunnel
+#    handed over (50 of 300 pings): tx_handoff is what tells.
 #
 # 2 and 3 run first, on the release build; 1 last, on the debug build.
 . "$REPO/tests/lib/common.sh"
@@ -295,6 +299,14 @@ async_round() {
 
 ip -all netns delete
 rmmod gresec
+# On 6.1 a cryptd instance around rfc4106(gcm(aes)) fails the crypto
+# manager's self-test with a WARNING: the kernel cannot take that path.
+case $KREL in
+6.1.*)
+	echo "part 1 (asynchronous decryption) skipped: cryptd cannot wrap these transforms on $KREL"
+	exit 0
+	;;
+esac
 # cryptd is built into the debug kernel; Debian's kernels have it as a
 # module (their AES-NI drivers load it).
 modprobe cryptd 2>/dev/null || true
