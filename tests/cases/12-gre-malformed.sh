@@ -64,12 +64,19 @@ sent unexpected-key rx_drop_key 3
 # field to drop it for, and is delivered.
 export OUTER_TOS=3
 # The drop's debug line names the outer source, not the inner packet's
-# (decapsulation has moved the network header by then).
-echo 'module gresec +p' > /sys/kernel/debug/dynamic_debug/control
-sent valid rx_drop_ecn 2
-echo 'module gresec -p' > /sys/kernel/debug/dynamic_debug/control
-line=$(dmesg | grep -E 'gs0: rx drop \(counter [0-9]+\) from' | tail -n1)
-expect_eq "${line##* from }" 192.0.2.1 "source named by the ECN drop's debug line"
+# (decapsulation has moved the network header by then).  The debug
+# kernel has no dynamic debug: Debian's kernels check the line.
+dyndbg=/sys/kernel/debug/dynamic_debug/control
+if [ -w $dyndbg ]; then
+	echo 'module gresec +p' > $dyndbg
+	sent valid rx_drop_ecn 2
+	echo 'module gresec -p' > $dyndbg
+	line=$(dmesg | grep -E 'gs0: rx drop \(counter [0-9]+\) from' | tail -n1)
+	expect_eq "${line##* from }" 192.0.2.1 "source named by the ECN drop's debug line"
+else
+	echo "(no dynamic debug in this kernel: the drop's debug line is not checked)"
+	sent valid rx_drop_ecn 2
+fi
 sent valid-ect0 rx_packets 2
 sent non-ip rx_packets 2
 expect_eq "$(ctr rx_drop_ecn)" 2 "non-IP payloads under CE not dropped as ECN errors"
