@@ -17,8 +17,15 @@ IFNAME=2 SA=17
 S_SPI=2 S_DIR=3 S_PROP=4 S_KEY=5 S_AUTH=6
 k20=$(hexkey 20)
 base="($IFNAME, 'strz', 'gs0')"
-expect_err 22 "key" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 1), ($S_KEY, 'bin', '$(hexkey 16)')])]"
-expect_err 22 "key" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 3), ($S_KEY, 'bin', '$(hexkey 16)')])]"
+# Wrong key lengths are refused by gresec's own check, by name: a message
+# that merely contains "key" also matched the crypto API's refusal, and the
+# check could go unnoticed.  A 36-byte key for aes128gcm16 and a 32-byte
+# one for aes128-sha256 are lengths the crypto API takes (AES-256): only
+# gresec's check stands between them and an SA of another strength.
+expect_err 22 "key: aes128gcm16 needs 20 bytes" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 1), ($S_KEY, 'bin', '$(hexkey 16)')])]"
+expect_err 22 "key: aes128gcm16 needs 20 bytes" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 1), ($S_KEY, 'bin', '$(hexkey 36)')])]"
+expect_err 22 "key: aes128-sha256 needs 16 bytes" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 3), ($S_KEY, 'bin', '$(hexkey 32)'), ($S_AUTH, 'bin', '$(hexkey 32)')])]"
+expect_err 22 "auth-key: aes128-sha256 needs 32 bytes" $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 3), ($S_KEY, 'bin', '$(hexkey 16)')])]"
 expect_err "22|34" "." $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 4096), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 99), ($S_KEY, 'bin', '$k20')])]"
 expect_err "22|34" "." $SA_NEW "[$base, ($SA, 'nest', [($S_SPI, 'u32', 255), ($S_DIR, 'u32', 2), ($S_PROP, 'u32', 1), ($S_KEY, 'bin', '$k20')])]"
 expect_err 22 "." $SA_NEW "[$base, ($SA, 'nest', [($S_DIR, 'u32', 2), ($S_PROP, 'u32', 1), ($S_KEY, 'bin', '$k20')])]"
