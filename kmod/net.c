@@ -67,18 +67,26 @@ struct gresec_tunnel *gresec_net_tunnel_lookup(struct gresec_net *gn,
 	return cand;
 }
 
-void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
-				bool key_present, u32 key)
+/* Count in this CPU's block; false once the namespace is going away. */
+static bool gresec_net_inc(struct gresec_net *gn, enum gresec_net_ctr ctr)
 {
 	struct gresec_net_pcpu_stats __percpu *stats = READ_ONCE(gn->stats);
 	struct gresec_net_pcpu_stats *s;
 
 	if (unlikely(!stats))
-		return;
+		return false;
 	s = this_cpu_ptr(stats);
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->rx_no_tunnel);
+	u64_stats_inc(&s->ctr[ctr]);
 	u64_stats_update_end(&s->syncp);
+	return true;
+}
+
+void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
+				bool key_present, u32 key)
+{
+	if (!gresec_net_inc(gn, GRESEC_NET_CTR_NO_TUNNEL))
+		return;
 	WRITE_ONCE(gn->last_src, src);
 	WRITE_ONCE(gn->last_key, key);
 	WRITE_ONCE(gn->last_key_present, key_present);
@@ -86,15 +94,8 @@ void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
 
 void gresec_net_count_unknown_spi(struct gresec_net *gn, __be32 src, u32 spi)
 {
-	struct gresec_net_pcpu_stats __percpu *stats = READ_ONCE(gn->stats);
-	struct gresec_net_pcpu_stats *s;
-
-	if (unlikely(!stats))
+	if (!gresec_net_inc(gn, GRESEC_NET_CTR_UNKNOWN_SPI))
 		return;
-	s = this_cpu_ptr(stats);
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->esp_unknown_spi);
-	u64_stats_update_end(&s->syncp);
 	WRITE_ONCE(gn->last_spi, spi);
 	WRITE_ONCE(gn->last_spi_src, src);
 }
@@ -112,8 +113,8 @@ void gresec_net_counters(struct gresec_net *gn,
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			no_tunnel = u64_stats_read(&s->rx_no_tunnel);
-			unknown_spi = u64_stats_read(&s->esp_unknown_spi);
+			no_tunnel = u64_stats_read(&s->ctr[GRESEC_NET_CTR_NO_TUNNEL]);
+			unknown_spi = u64_stats_read(&s->ctr[GRESEC_NET_CTR_UNKNOWN_SPI]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		out->rx_no_tunnel += no_tunnel;
 		out->esp_unknown_spi += unknown_spi;

@@ -38,9 +38,14 @@ struct gresec_net {
 	__be32 last_spi_src;
 };
 
+enum gresec_net_ctr {
+	GRESEC_NET_CTR_NO_TUNNEL,
+	GRESEC_NET_CTR_UNKNOWN_SPI,
+	GRESEC_NET_CTR_MAX,
+};
+
 struct gresec_net_pcpu_stats {
-	u64_stats_t rx_no_tunnel;
-	u64_stats_t esp_unknown_spi;
+	u64_stats_t ctr[GRESEC_NET_CTR_MAX];
 	struct u64_stats_sync syncp;
 };
 
