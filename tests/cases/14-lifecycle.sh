@@ -8,6 +8,25 @@
 # runner fails the test on any warning) and the module must unload.
 . "$REPO/tests/lib/common.sh"
 
+# bounded SECONDS WHAT CMD...: CMD returns within SECONDS (times the lane's
+# TEST_TIMEOUT_SCALE).  A leaked device reference makes unregistering (ip
+# link del, rmmod) wait forever inside the kernel, where no signal ends it:
+# the runner's time limit cannot stop such a test, only the VM's, 40
+# minutes later.  Fail at once instead, with the kernel's own report.
+bounded() {
+	local limit=$(($1 * ${TEST_TIMEOUT_SCALE:-1} * 10)) what=$2 pid t=0
+	shift 2
+	"$@" &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		[ $t -lt $limit ] || fail "$what: not done after $((limit / 10)) s ($(dmesg |
+			grep -E 'waiting for .* to become free' | tail -n1 | sed 's/^\[[ 0-9.]*\] //'))"
+		sleep 0.1
+		t=$((t + 1))
+	done
+	wait $pid || fail "$what: exit status $?"
+}
+
 flood() {
 	ip netns exec ns1 ping -q -f -w "$1" 198.51.100.2 >/dev/null 2>&1 &
 	ip netns exec ns2 ping -q -f -w "$1" 2001:db8:1::1 >/dev/null 2>&1 &
@@ -17,7 +36,7 @@ load_gresec
 netns_pair_setup key 1 csum
 flood 3
 sleep 1
-n ns2 ip link del gs0
+bounded 30 "ip link del gs0 under traffic" n ns2 ip link del gs0
 ok "deleted a tunnel under traffic"
 wait
 
@@ -37,7 +56,7 @@ ip netns del ns1
 netns_pair_setup seq
 flood 4
 sleep 1
-rmmod gresec
+bounded 60 "rmmod with tunnels under traffic" rmmod gresec
 ok "module unloaded with tunnels under traffic"
 wait
 ip netns exec ns1 ip link show gs0 2>/dev/null && fail "gs0 survived rmmod"
@@ -60,5 +79,5 @@ for round in 1 2 3; do
 	ip -n ns1 -batch /tmp/add.batch
 	ip -n ns1 -batch /tmp/del.batch
 done
-rmmod gresec
+bounded 60 "rmmod after 400 tunnels" rmmod gresec
 ok "100 tunnels created, configured, dumped and deleted, 300 more created and deleted; module unloaded"
