@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
+# timeout: 600
 #
 # gresec <-> gresec between two namespaces: IPv4 and IPv6 inner ping and a
 # TCP transfer with matching hashes, for each combination of key, checksum
