@@ -166,6 +166,21 @@ sa_field() {
 }
 
 # run_case N TAG EXAMPLE IKE INITIATOR GRESEC-PROPOSAL [SED]
+# close_case I TAG IKE INITIATOR: INITIATOR ends the IKE_SA; both ends wait
+# for its CHILD_SA to go, and the gresec end for the tunnel's SAs.
+close_case() {
+	local i=$1 tag=$2 ike=$3
+	if [ "$ROLE" = "$4" ]; then
+		swanctl --terminate --ike "$ike" --timeout 60 > $IKE/terminate-$i.log 2>&1 ||
+			{ tail -n 20 $IKE/terminate-$i.log; fail "$tag: swanctl --terminate"; }
+	fi
+	wait_for 600 child_gone "$ike" || { swanctl --list-sas; fail "$tag: CHILD_SA not closed"; }
+	if [ "$ROLE" = left ]; then
+		expect_eq "$(gresec dump dev gs0 | grep -c '^sa')" 0 "$tag: SAs left on gs0 after the IKE_SA closed"
+	fi
+	sync_peer "closed$i"
+}
+
 run_case() {
 	local i=$1 tag=$2 example=$3 ike=$4 initiator=$5 prop=$6 edit=${7:-}
 	local spi_in spi_out cap gre esp n
@@ -257,15 +272,7 @@ run_case() {
 	fi
 	sync_peer "checked$i"
 
-	if [ "$ROLE" = "$initiator" ]; then
-		swanctl --terminate --ike "$ike" --timeout 60 > $IKE/terminate-$i.log 2>&1 ||
-			{ tail -n 20 $IKE/terminate-$i.log; fail "$tag: swanctl --terminate"; }
-	fi
-	wait_for 600 child_gone "$ike" || { swanctl --list-sas; fail "$tag: CHILD_SA not closed"; }
-	if [ "$ROLE" = left ]; then
-		expect_eq "$(gresec dump dev gs0 | grep -c '^sa')" 0 "$tag: SAs left on gs0 after the IKE_SA closed"
-	fi
-	sync_peer "closed$i"
+	close_case "$i" "$tag" "$ike" "$initiator"
 }
 
 # tunnel_matches_child IKE: the SAs of gs0 are exactly the two of the
@@ -322,14 +329,8 @@ rekey_case() {
 		expect_ge "$got" $((sent - 2)) "$tag: pings answered across the rekey (of $sent)"
 		ping -q -c 3 -i 0.2 -W 3 "$INNER_PEER" > /dev/null || fail "$tag: ping $INNER_PEER after the rekey"
 		ok "$tag: gresec pings the native peer on the new SAs"
-		swanctl --terminate --ike "$ike" --timeout 60 > $IKE/terminate-$i.log 2>&1 ||
-			{ tail -n 20 $IKE/terminate-$i.log; fail "$tag: swanctl --terminate"; }
 	fi
-	wait_for 600 child_gone "$ike" || { swanctl --list-sas; fail "$tag: CHILD_SA not closed"; }
-	if [ "$ROLE" = left ]; then
-		expect_eq "$(gresec dump dev gs0 | grep -c '^sa')" 0 "$tag: SAs left on gs0 after the IKE_SA closed"
-	fi
-	sync_peer "closed$i"
+	close_case "$i" "$tag" "$ike" left
 }
 
 run_case 1 ikev2-aes128gcm16 ikev2-gre.swanctl.conf gre-ikev2 left aes128gcm16
