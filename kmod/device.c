@@ -16,7 +16,7 @@
 #include "compat.h"
 #include "device.h"
 #include "gre.h"
-#include "net.h"
+#include "netns.h"
 #include "sa.h"
 #include "tx.h"
 
@@ -159,9 +159,9 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 	}
 
 	old = rtnl_dereference(tun->cfg);
-	gresec_net_tunnel_unlink(tun);
+	gresec_netns_tunnel_unlink(tun);
 	rcu_assign_pointer(tun->cfg, cfg);
-	gresec_net_tunnel_link(gresec_net_get(dev_net(dev)), tun, cfg);
+	gresec_netns_tunnel_link(gresec_netns_get(dev_net(dev)), tun, cfg);
 
 	spin_lock_bh(&tun->rx_lock);
 	tun->i_seq_valid = false;
@@ -304,7 +304,7 @@ static void gresec_dev_uninit(struct net_device *dev)
 
 	gresec_par_queue_purge(&tun->txq);
 	gresec_sa_flush(tun);
-	gresec_net_tunnel_unlink(tun);
+	gresec_netns_tunnel_unlink(tun);
 }
 
 static void gresec_dev_free(struct net_device *dev)
@@ -395,8 +395,8 @@ static int gresec_newlink(struct net *src_net, struct net_device *dev,
 	err = register_netdevice(dev);
 	if (err)
 		return err;
-	gresec_net_tunnel_link(gresec_net_get(dev_net(dev)), tun,
-			       rtnl_dereference(tun->cfg));
+	gresec_netns_tunnel_link(gresec_netns_get(dev_net(dev)), tun,
+				 rtnl_dereference(tun->cfg));
 	return 0;
 }
 

@@ -53,7 +53,7 @@ struct gresec_pcpu_stats {
 
 struct gresec_tunnel {
 	struct net_device *dev;
-	struct hlist_node hash_node;	/* gresec_net.tunnels, RCU */
+	struct hlist_node hash_node;	/* gresec_netns.tunnels, RCU */
 	struct gresec_tunnel_cfg __rcu *cfg;
 	struct gresec_pcpu_stats __percpu *stats;
 	struct gro_cells gro_cells;

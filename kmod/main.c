@@ -15,7 +15,7 @@
 #include "device.h"
 #include "esp.h"
 #include "gre.h"
-#include "net.h"
+#include "netns.h"
 #include "netlink.h"
 #include "parallel.h"
 #include "replay.h"
@@ -50,7 +50,7 @@ static int __init gresec_mod_init(void)
 	if (err)
 		return err;
 
-	err = gresec_net_init();
+	err = gresec_netns_init();
 	if (err)
 		goto err_net;
 	err = gresec_par_init();
@@ -81,7 +81,7 @@ err_rx:
 err_sa:
 	gresec_par_uninit();
 err_par:
-	gresec_net_uninit();
+	gresec_netns_uninit();
 err_net:
 	return err;
 }
@@ -93,7 +93,7 @@ static void __exit gresec_mod_exit(void)
 	gresec_rx_uninit();
 	gresec_sa_uninit();
 	gresec_par_uninit();
-	gresec_net_uninit();
+	gresec_netns_uninit();
 	/* Let call_rcu/kfree_rcu callbacks that point into us finish. */
 	rcu_barrier();
 	pr_info("unloaded\n");

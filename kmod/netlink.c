@@ -17,7 +17,7 @@
 
 #include "compat.h"
 #include "device.h"
-#include "net.h"
+#include "netns.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 #include "rx.h"
@@ -400,11 +400,11 @@ out_unlock:
 
 int gresec_nl_net_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct gresec_net_counters c;
+	struct gresec_netns_counters c;
 	struct sk_buff *msg;
 	void *hdr;
 
-	gresec_net_counters(gresec_net_get(genl_info_net(info)), &c);
+	gresec_netns_counters(gresec_netns_get(genl_info_net(info)), &c);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)

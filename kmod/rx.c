@@ -32,7 +32,7 @@
 #include "device.h"
 #include "esp.h"
 #include "gre.h"
-#include "net.h"
+#include "netns.h"
 #include "parallel.h"
 #include "rx.h"
 #include "sa.h"
@@ -158,7 +158,7 @@ inner:
 static void gresec_rx_gre(struct sk_buff *skb,
 			  struct gresec_tunnel *protected_by)
 {
-	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
+	struct gresec_netns *gn = gresec_netns_get(dev_net(skb->dev));
 	struct gresec_gre_info info = {};
 	const struct gresec_tunnel_cfg *cfg;
 	struct gresec_tunnel *tun;
@@ -171,10 +171,10 @@ static void gresec_rx_gre(struct sk_buff *skb,
 		len = 0;
 	reason = gresec_gre_parse(skb->data, len, &info);
 
-	tun = gresec_net_tunnel_lookup(gn, ip_hdr(skb)->daddr,
-				       ip_hdr(skb)->saddr,
-				       !reason && (info.flags & GRESEC_TUNNEL_F_KEY),
-				       info.key, &key_mismatch);
+	tun = gresec_netns_tunnel_lookup(gn, ip_hdr(skb)->daddr,
+					 ip_hdr(skb)->saddr,
+					 !reason && (info.flags & GRESEC_TUNNEL_F_KEY),
+					 info.key, &key_mismatch);
 	if (unlikely(protected_by && tun != protected_by)) {
 		/*
 		 * An SA vouches for its own tunnel only: GRE inside it that
@@ -187,9 +187,9 @@ static void gresec_rx_gre(struct sk_buff *skb,
 		goto drop;
 	}
 	if (!tun) {
-		gresec_net_count_no_tunnel(gn, ip_hdr(skb)->saddr,
-					   info.flags & GRESEC_TUNNEL_F_KEY,
-					   info.key);
+		gresec_netns_count_no_tunnel(gn, ip_hdr(skb)->saddr,
+					     info.flags & GRESEC_TUNNEL_F_KEY,
+					     info.key);
 		net_dbg_ratelimited("no tunnel for GRE from %pI4 key %u\n",
 				    &ip_hdr(skb)->saddr, info.key);
 		kfree_skb(skb);
@@ -360,7 +360,7 @@ static void gresec_rx_esp_defer(struct gresec_sa *sa, struct sk_buff *skb)
  * kernel's own IPsec (esp4 runs after us), so it is only counted as an
  * unknown SPI for gresec when xfrm has no state for it either.
  */
-static void gresec_rx_esp_unknown(struct gresec_net *gn, struct sk_buff *skb,
+static void gresec_rx_esp_unknown(struct gresec_netns *gn, struct sk_buff *skb,
 				  __be32 spi)
 {
 	const struct iphdr *iph = ip_hdr(skb);
@@ -373,7 +373,7 @@ static void gresec_rx_esp_unknown(struct gresec_net *gn, struct sk_buff *skb,
 		xfrm_state_put(x);
 		return;
 	}
-	gresec_net_count_unknown_spi(gn, iph->saddr, ntohl(spi));
+	gresec_netns_count_unknown_spi(gn, iph->saddr, ntohl(spi));
 }
 
 static DEFINE_PER_CPU(struct gresec_par_rate, gresec_rx_rate);
@@ -381,7 +381,7 @@ static DEFINE_PER_CPU(struct gresec_par_rate, gresec_rx_rate);
 /* xfrm4 ESP handler: returns -EINVAL to pass a packet down the chain. */
 static int gresec_rx_esp_rcv(struct sk_buff *skb)
 {
-	struct gresec_net *gn = gresec_net_get(dev_net(skb->dev));
+	struct gresec_netns *gn = gresec_netns_get(dev_net(skb->dev));
 	const struct ip_esp_hdr *esph;
 	struct gresec_sa *sa;
 
@@ -436,8 +436,8 @@ static int gresec_rx_esp_err(struct sk_buff *skb, u32 info)
 	if (type != ICMP_REDIRECT &&
 	    (type != ICMP_DEST_UNREACH || code != ICMP_FRAG_NEEDED))
 		return -ENOENT;
-	tun = gresec_net_tunnel_lookup(gresec_net_get(net), iph->saddr,
-				       iph->daddr, false, 0, &key_mismatch);
+	tun = gresec_netns_tunnel_lookup(gresec_netns_get(net), iph->saddr,
+					 iph->daddr, false, 0, &key_mismatch);
 	if (!tun)
 		return -ENOENT;
 	sa = rcu_dereference(tun->tx_sa);

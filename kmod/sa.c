@@ -23,7 +23,7 @@
 
 #include "compat.h"
 #include "device.h"
-#include "net.h"
+#include "netns.h"
 #include "sa.h"
 
 /* The handler runs under RTNL, so RTNL is also what protects it. */
@@ -140,9 +140,9 @@ static void gresec_sa_len_err(struct netlink_ext_ack *extack, const char *msg,
 #endif
 }
 
-static struct hlist_head *gresec_sa_bucket(struct gresec_net *gn, u32 spi)
+static struct hlist_head *gresec_sa_bucket(struct gresec_netns *gn, u32 spi)
 {
-	return &gn->sa_by_spi[hash_32(spi, GRESEC_NET_SA_HASH_BITS)];
+	return &gn->sa_by_spi[hash_32(spi, GRESEC_NETNS_SA_HASH_BITS)];
 }
 
 void gresec_sa_params_init(struct gresec_sa_params *p)
@@ -639,7 +639,7 @@ struct gresec_sa *gresec_sa_tx_get(struct gresec_tunnel *tun)
 }
 
 /* The inbound SA for @spi with a reference.  Caller holds RCU. */
-struct gresec_sa *gresec_sa_rx_get(struct gresec_net *gn, u32 spi)
+struct gresec_sa *gresec_sa_rx_get(struct gresec_netns *gn, u32 spi)
 {
 	struct gresec_sa *sa;
 
@@ -649,7 +649,7 @@ struct gresec_sa *gresec_sa_rx_get(struct gresec_net *gn, u32 spi)
 	return NULL;
 }
 
-static struct gresec_sa *gresec_sa_rx_find(struct gresec_net *gn, u32 spi)
+static struct gresec_sa *gresec_sa_rx_find(struct gresec_netns *gn, u32 spi)
 {
 	struct gresec_sa *sa;
 
@@ -688,7 +688,7 @@ unsigned int gresec_sa_tx_overhead(struct gresec_tunnel *tun)
 int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
 			 struct netlink_ext_ack *extack)
 {
-	struct gresec_net *gn = gresec_net_get(dev_net(tun->dev));
+	struct gresec_netns *gn = gresec_netns_get(dev_net(tun->dev));
 
 	ASSERT_RTNL();
 	if (sa->dir == GRESEC_SA_DIR_IN && gresec_sa_rx_find(gn, sa->spi)) {
@@ -718,7 +718,7 @@ int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
  */
 void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa)
 {
-	struct gresec_net *gn = gresec_net_get(dev_net(tun->dev));
+	struct gresec_netns *gn = gresec_netns_get(dev_net(tun->dev));
 
 	ASSERT_RTNL();
 	sa->tun = tun;

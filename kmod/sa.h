@@ -31,7 +31,7 @@
 #include "replay.h"
 
 struct crypto_aead;
-struct gresec_net;
+struct gresec_netns;
 struct gresec_tunnel;
 struct netlink_ext_ack;
 
@@ -77,7 +77,7 @@ struct gresec_sa_pcpu_stats {
 };
 
 struct gresec_sa {
-	struct hlist_node spi_node;	/* gresec_net.sa_by_spi, inbound, RCU */
+	struct hlist_node spi_node;	/* gresec_netns.sa_by_spi, inbound, RCU */
 	struct list_head tun_node;	/* gresec_tunnel.sa_list, RTNL */
 	struct gresec_tunnel *tun;	/* NULL only in self-tests */
 	netdevice_tracker dev_tracker;	/* the SA pins its tunnel device */
@@ -176,7 +176,7 @@ void gresec_sa_free(struct gresec_sa *sa);
 /* For esp.c: the data path and the self-tests. */
 void gresec_sa_put(struct gresec_sa *sa);
 struct gresec_sa *gresec_sa_tx_get(struct gresec_tunnel *tun);
-struct gresec_sa *gresec_sa_rx_get(struct gresec_net *gn, u32 spi);
+struct gresec_sa *gresec_sa_rx_get(struct gresec_netns *gn, u32 spi);
 int gresec_sa_check(struct gresec_sa *sa);
 int gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq);
 int gresec_sa_charge(struct gresec_sa *sa, unsigned int bytes);

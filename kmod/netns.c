@@ -8,25 +8,25 @@
 #include <linux/rculist.h>
 #include <linux/rtnetlink.h>
 #include "device.h"
-#include "net.h"
+#include "netns.h"
 
-unsigned int gresec_net_id __read_mostly;
+unsigned int gresec_netns_id __read_mostly;
 
-static struct hlist_head *gresec_net_bucket(struct gresec_net *gn,
-					    __be32 remote)
+static struct hlist_head *gresec_netns_bucket(struct gresec_netns *gn,
+					      __be32 remote)
 {
 	return &gn->tunnels[hash_32((__force u32)remote,
-				    GRESEC_NET_HASH_BITS)];
+				    GRESEC_NETNS_HASH_BITS)];
 }
 
-void gresec_net_tunnel_link(struct gresec_net *gn, struct gresec_tunnel *tun,
-			    const struct gresec_tunnel_cfg *cfg)
+void gresec_netns_tunnel_link(struct gresec_netns *gn, struct gresec_tunnel *tun,
+			      const struct gresec_tunnel_cfg *cfg)
 {
 	ASSERT_RTNL();
-	hlist_add_head_rcu(&tun->hash_node, gresec_net_bucket(gn, cfg->remote));
+	hlist_add_head_rcu(&tun->hash_node, gresec_netns_bucket(gn, cfg->remote));
 }
 
-void gresec_net_tunnel_unlink(struct gresec_tunnel *tun)
+void gresec_netns_tunnel_unlink(struct gresec_tunnel *tun)
 {
 	ASSERT_RTNL();
 	if (!hlist_unhashed(&tun->hash_node))
@@ -39,16 +39,16 @@ void gresec_net_tunnel_unlink(struct gresec_tunnel *tun)
  * drop is counted where the operator looks for it.  A tunnel with no local
  * address accepts any destination, as ip_gre does.  Caller holds RCU.
  */
-struct gresec_tunnel *gresec_net_tunnel_lookup(struct gresec_net *gn,
-					       __be32 local, __be32 remote,
-					       bool key_present, u32 key,
-					       bool *key_mismatch)
+struct gresec_tunnel *gresec_netns_tunnel_lookup(struct gresec_netns *gn,
+						 __be32 local, __be32 remote,
+						 bool key_present, u32 key,
+						 bool *key_mismatch)
 {
 	struct gresec_tunnel *tun, *cand = NULL;
 	struct gresec_tunnel_cfg *cfg;
 
 	*key_mismatch = false;
-	hlist_for_each_entry_rcu(tun, gresec_net_bucket(gn, remote), hash_node) {
+	hlist_for_each_entry_rcu(tun, gresec_netns_bucket(gn, remote), hash_node) {
 		bool want_key;
 
 		cfg = rcu_dereference(tun->cfg);
@@ -68,10 +68,10 @@ struct gresec_tunnel *gresec_net_tunnel_lookup(struct gresec_net *gn,
 }
 
 /* Count in this CPU's block; false once the namespace is going away. */
-static bool gresec_net_inc(struct gresec_net *gn, enum gresec_net_ctr ctr)
+static bool gresec_netns_inc(struct gresec_netns *gn, enum gresec_netns_ctr ctr)
 {
-	struct gresec_net_pcpu_stats __percpu *stats = READ_ONCE(gn->stats);
-	struct gresec_net_pcpu_stats *s;
+	struct gresec_netns_pcpu_stats __percpu *stats = READ_ONCE(gn->stats);
+	struct gresec_netns_pcpu_stats *s;
 
 	if (unlikely(!stats))
 		return false;
@@ -82,39 +82,39 @@ static bool gresec_net_inc(struct gresec_net *gn, enum gresec_net_ctr ctr)
 	return true;
 }
 
-void gresec_net_count_no_tunnel(struct gresec_net *gn, __be32 src,
-				bool key_present, u32 key)
+void gresec_netns_count_no_tunnel(struct gresec_netns *gn, __be32 src,
+				  bool key_present, u32 key)
 {
-	if (!gresec_net_inc(gn, GRESEC_NET_CTR_NO_TUNNEL))
+	if (!gresec_netns_inc(gn, GRESEC_NETNS_CTR_NO_TUNNEL))
 		return;
 	WRITE_ONCE(gn->last_src, src);
 	WRITE_ONCE(gn->last_key, key);
 	WRITE_ONCE(gn->last_key_present, key_present);
 }
 
-void gresec_net_count_unknown_spi(struct gresec_net *gn, __be32 src, u32 spi)
+void gresec_netns_count_unknown_spi(struct gresec_netns *gn, __be32 src, u32 spi)
 {
-	if (!gresec_net_inc(gn, GRESEC_NET_CTR_UNKNOWN_SPI))
+	if (!gresec_netns_inc(gn, GRESEC_NETNS_CTR_UNKNOWN_SPI))
 		return;
 	WRITE_ONCE(gn->last_spi, spi);
 	WRITE_ONCE(gn->last_spi_src, src);
 }
 
-void gresec_net_counters(struct gresec_net *gn,
-			 struct gresec_net_counters *out)
+void gresec_netns_counters(struct gresec_netns *gn,
+			   struct gresec_netns_counters *out)
 {
 	unsigned int cpu, start;
 	u64 no_tunnel, unknown_spi;
 
 	memset(out, 0, sizeof(*out));
 	for_each_possible_cpu(cpu) {
-		const struct gresec_net_pcpu_stats *s = per_cpu_ptr(gn->stats,
+		const struct gresec_netns_pcpu_stats *s = per_cpu_ptr(gn->stats,
 								    cpu);
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			no_tunnel = u64_stats_read(&s->ctr[GRESEC_NET_CTR_NO_TUNNEL]);
-			unknown_spi = u64_stats_read(&s->ctr[GRESEC_NET_CTR_UNKNOWN_SPI]);
+			no_tunnel = u64_stats_read(&s->ctr[GRESEC_NETNS_CTR_NO_TUNNEL]);
+			unknown_spi = u64_stats_read(&s->ctr[GRESEC_NETNS_CTR_UNKNOWN_SPI]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		out->rx_no_tunnel += no_tunnel;
 		out->esp_unknown_spi += unknown_spi;
@@ -126,16 +126,16 @@ void gresec_net_counters(struct gresec_net *gn,
 	out->last_spi_src = READ_ONCE(gn->last_spi_src);
 }
 
-static int __net_init gresec_net_new(struct net *net)
+static int __net_init gresec_netns_new(struct net *net)
 {
-	struct gresec_net *gn = gresec_net_get(net);
+	struct gresec_netns *gn = gresec_netns_get(net);
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(gn->tunnels); i++)
 		INIT_HLIST_HEAD(&gn->tunnels[i]);
 	for (i = 0; i < ARRAY_SIZE(gn->sa_by_spi); i++)
 		INIT_HLIST_HEAD(&gn->sa_by_spi[i]);
-	gn->stats = netdev_alloc_pcpu_stats(struct gresec_net_pcpu_stats);
+	gn->stats = netdev_alloc_pcpu_stats(struct gresec_netns_pcpu_stats);
 	return gn->stats ? 0 : -ENOMEM;
 }
 
@@ -143,10 +143,10 @@ static int __net_init gresec_net_new(struct net *net)
  * Our pernet exit runs before the core's default device teardown, so delete
  * this namespace's tunnels here; each unlinks itself in ndo_uninit.
  */
-static void __net_exit gresec_net_exit_batch(struct list_head *net_list)
+static void __net_exit gresec_netns_exit_batch(struct list_head *net_list)
 {
 	struct net_device *dev, *aux;
-	struct gresec_net *gn;
+	struct gresec_netns *gn;
 	LIST_HEAD(kill);
 	struct net *net;
 
@@ -164,28 +164,28 @@ static void __net_exit gresec_net_exit_batch(struct list_head *net_list)
 	 * counters gone, and counts nothing, before they are freed.
 	 */
 	list_for_each_entry(net, net_list, exit_list) {
-		gn = gresec_net_get(net);
+		gn = gresec_netns_get(net);
 		gn->stats_dead = gn->stats;
 		WRITE_ONCE(gn->stats, NULL);
 	}
 	synchronize_net();
 	list_for_each_entry(net, net_list, exit_list)
-		free_percpu(gresec_net_get(net)->stats_dead);
+		free_percpu(gresec_netns_get(net)->stats_dead);
 }
 
-static struct pernet_operations gresec_net_ops = {
-	.init = gresec_net_new,
-	.exit_batch = gresec_net_exit_batch,
-	.id = &gresec_net_id,
-	.size = sizeof(struct gresec_net),
+static struct pernet_operations gresec_netns_ops = {
+	.init = gresec_netns_new,
+	.exit_batch = gresec_netns_exit_batch,
+	.id = &gresec_netns_id,
+	.size = sizeof(struct gresec_netns),
 };
 
-int gresec_net_init(void)
+int gresec_netns_init(void)
 {
-	return register_pernet_device(&gresec_net_ops);
+	return register_pernet_device(&gresec_netns_ops);
 }
 
-void gresec_net_uninit(void)
+void gresec_netns_uninit(void)
 {
-	unregister_pernet_device(&gresec_net_ops);
+	unregister_pernet_device(&gresec_netns_ops);
 }
