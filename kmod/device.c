@@ -303,7 +303,9 @@ static void gresec_dev_uninit(struct net_device *dev)
 	struct gresec_tunnel *tun = netdev_priv(dev);
 
 	gresec_par_queue_purge(&tun->txq);
+	gresec_sa_lock();
 	gresec_sa_flush(tun);
+	gresec_sa_unlock();
 	gresec_netns_tunnel_unlink(tun);
 }
 

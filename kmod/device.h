@@ -62,7 +62,10 @@ struct gresec_tunnel {
 	spinlock_t rx_lock;		/* protects i_seqno */
 	u32 i_seqno;
 	bool i_seq_valid;
-	/* sa.c: every SA of the tunnel (RTNL), the outbound one in use (RCU) */
+	/*
+	 * sa.c: every SA of the tunnel, the outbound one in use (RCU); written
+	 * under RTNL and the SA lock, read under either.
+	 */
 	struct list_head sa_list;
 	struct gresec_sa __rcu *tx_sa;
 	unsigned int sa_count;		/* entries of sa_list */

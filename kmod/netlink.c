@@ -544,7 +544,7 @@ static int gresec_nl_sa_bitmap_put(struct sk_buff *skb, struct gresec_sa *sa,
 
 /*
  * One SA nest, never with a key.  @event is 0 except in SA_NTF.  Caller
- * holds RTNL, which keeps @sa on its tunnel.
+ * holds the SA lock, which keeps @sa on its tunnel.
  */
 static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
 			    u32 event)
@@ -600,7 +600,10 @@ static int gresec_nl_dev_put(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
-/* RTNL, and a device that is still ours to change. */
+/*
+ * RTNL, then the SA lock (the order sa.c documents), on a device that is
+ * still ours to change: SA_NEW and SA_DEL change the device too.
+ */
 static int gresec_nl_dev_lock(struct net_device *dev,
 			      struct netlink_ext_ack *extack)
 {
@@ -611,6 +614,7 @@ static int gresec_nl_dev_lock(struct net_device *dev,
 		NL_SET_ERR_MSG_MOD(extack, "device is being deleted");
 		return -ENODEV;
 	}
+	gresec_sa_lock();
 	return 0;
 }
 
@@ -703,11 +707,11 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = gresec_sa_link_check(tun, sa, info->extack);
 	if (!err)
 		err = gresec_tunnel_protect(tun, info->extack);
-	if (!err) {
+	if (!err)
 		gresec_sa_link(tun, sa);
-		if (p.dir == GRESEC_SA_DIR_OUT)
-			gresec_nl_mtu_refresh(tun);
-	}
+	gresec_sa_unlock();
+	if (!err && p.dir == GRESEC_SA_DIR_OUT)
+		gresec_nl_mtu_refresh(tun);
 	rtnl_unlock();
 	if (!err)
 		return 0;
@@ -737,6 +741,7 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = gresec_sa_del(netdev_priv(dev), dir, spi, info->extack);
+	gresec_sa_unlock();
 	if (err > 0)
 		gresec_nl_mtu_refresh(netdev_priv(dev));
 	rtnl_unlock();
@@ -772,9 +777,8 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	}
 
-	err = gresec_nl_dev_lock(dev, info->extack);
-	if (err)
-		goto err_free;
+	/* A device being deleted has no SAs left to find. */
+	gresec_sa_lock();
 	sa = gresec_sa_find(netdev_priv(dev), dir, spi);
 	if (!sa) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[GRESEC_SA_A_SPI],
@@ -783,7 +787,7 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	} else if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, 0)) {
 		err = -EMSGSIZE;
 	}
-	rtnl_unlock();
+	gresec_sa_unlock();
 	if (err)
 		goto err_free;
 
@@ -805,11 +809,13 @@ enum {
 /*
  * The tunnel of an SA dump, found again on every round (dumps have no
  * pre_doit).  Requests are parsed here rather than through the dumpit
- * info, whose layout differs between 6.1 and 6.12.  Caller holds RTNL.
+ * info, whose layout differs between 6.1 and 6.12.  Returns the device
+ * with a reference for @tracker.
  */
 static struct net_device *gresec_nl_sa_dump_dev(struct sk_buff *skb,
 						struct netlink_callback *cb,
-						u8 *dir)
+						u8 *dir,
+						netdevice_tracker *tracker)
 {
 	struct nlattr *tb[GRESEC_A_SA + 1], *sa_tb[GRESEC_SA_A_MAX + 1];
 	struct net_device *dev;
@@ -831,20 +837,22 @@ static struct net_device *gresec_nl_sa_dump_dev(struct sk_buff *skb,
 
 	rcu_read_lock();
 	dev = gresec_nl_dev_find(sock_net(skb->sk), tb, cb->extack);
-	rcu_read_unlock();
-	if (IS_ERR(dev))
-		return dev;
 	/* Another device took the name between two rounds. */
-	if (cb->args[GRESEC_NL_SA_DUMP_IFINDEX] &&
+	if (!IS_ERR(dev) && cb->args[GRESEC_NL_SA_DUMP_IFINDEX] &&
 	    cb->args[GRESEC_NL_SA_DUMP_IFINDEX] != dev->ifindex)
-		return ERR_PTR(-ENODEV);
-	cb->args[GRESEC_NL_SA_DUMP_IFINDEX] = dev->ifindex;
+		dev = ERR_PTR(-ENODEV);
+	if (!IS_ERR(dev))
+		netdev_hold(dev, tracker, GFP_ATOMIC);
+	rcu_read_unlock();
+	if (!IS_ERR(dev))
+		cb->args[GRESEC_NL_SA_DUMP_IFINDEX] = dev->ifindex;
 	return dev;
 }
 
 int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	long pos = 0, done = cb->args[GRESEC_NL_SA_DUMP_POS];
+	netdevice_tracker tracker;
 	struct gresec_tunnel *tun;
 	struct net_device *dev;
 	struct gresec_sa *sa;
@@ -855,12 +863,10 @@ int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (cb->args[GRESEC_NL_SA_DUMP_DONE])
 		return 0;
 
-	rtnl_lock();
-	dev = gresec_nl_sa_dump_dev(skb, cb, &dir);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		goto out_unlock;
-	}
+	dev = gresec_nl_sa_dump_dev(skb, cb, &dir, &tracker);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	gresec_sa_lock();
 	tun = netdev_priv(dev);
 	/* SAs added or deleted between two rounds flag NLM_F_DUMP_INTR. */
 	cb->seq = tun->sa_generation;
@@ -894,18 +900,20 @@ int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		goto out_cancel;
 
 	genlmsg_end(skb, hdr);
-	rtnl_unlock();
+	gresec_sa_unlock();
+	netdev_put(dev, &tracker);
 	return skb->len;
 
 out_cancel:
 	genlmsg_cancel(skb, hdr);
 out_unlock:
-	rtnl_unlock();
+	gresec_sa_unlock();
+	netdev_put(dev, &tracker);
 	/* An SA too big for an empty message would loop forever. */
 	return err;
 }
 
-/* sa.c calls this with RTNL held, in process context. */
+/* sa.c calls this with the SA lock held, in process context. */
 static void gresec_nl_sa_event(struct gresec_sa *sa,
 			       enum gresec_sa_event event)
 {
@@ -950,7 +958,10 @@ static struct genl_family gresec_nl_family __ro_after_init = {
 	.version = GRESEC_FAMILY_VERSION,
 	.module = THIS_MODULE,
 	.netnsok = true,
-	/* Reads need only RCU and a device reference; changes take RTNL. */
+	/*
+	 * Reads need only RCU (or the SA lock) and a device reference;
+	 * changes take RTNL.
+	 */
 	.parallel_ops = true,
 	.pre_doit = gresec_nl_pre_doit,
 	.post_doit = gresec_nl_post_doit,
@@ -967,17 +978,12 @@ int __init gresec_netlink_init(void)
 	err = genl_register_family(&gresec_nl_family);
 	if (err)
 		return err;
-	rtnl_lock();
 	gresec_sa_event_handler_set(gresec_nl_sa_event);
-	rtnl_unlock();
 	return 0;
 }
 
 void gresec_netlink_uninit(void)
 {
-	/* Under RTNL no event is being sent once the handler is gone. */
-	rtnl_lock();
 	gresec_sa_event_handler_set(NULL);
-	rtnl_unlock();
 	genl_unregister_family(&gresec_nl_family);
 }

@@ -16,6 +16,7 @@
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
 #include <linux/hash.h>
+#include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -26,7 +27,22 @@
 #include "netns.h"
 #include "sa.h"
 
-/* The handler runs under RTNL, so RTNL is also what protects it. */
+/*
+ * The module's own configuration lock, for the SA state that is no
+ * netdev's: every tunnel's sa_list, sa_count, sa_generation and tx_sa, the
+ * per-namespace SPI table, sa->dead, the event handler and the order of the
+ * events it sends.  RTNL keeps what is the core's or the device's: the
+ * tunnel's configuration (protection, MTU, addresses), the tunnel table,
+ * registration and the rtnl link ops.
+ *
+ * Lock order: RTNL, then gresec_sa_mutex.  SA_NEW, SA_DEL and the device's
+ * teardown change both (an SA makes protection required, the outbound SA
+ * sets the MTU), so they take RTNL first; SA_GET, SA dumps and the events of
+ * a lifetime or a sequence number space running out take the mutex alone.
+ * Whoever writes tx_sa or sa_list holds both, so a reader may hold either.
+ * Nothing under the mutex takes RTNL or waits for work that takes the mutex.
+ */
+static DEFINE_MUTEX(gresec_sa_mutex);
 static gresec_sa_event_fn gresec_sa_event_handler;
 static struct workqueue_struct *gresec_sa_wq;
 
@@ -443,15 +459,31 @@ void gresec_sa_put(struct gresec_sa *sa)
 	kref_put(&sa->ref, gresec_sa_release);
 }
 
+void gresec_sa_lock(void)
+{
+	mutex_lock(&gresec_sa_mutex);
+}
+
+void gresec_sa_unlock(void)
+{
+	mutex_unlock(&gresec_sa_mutex);
+}
+
+/* For the data structures the mutex and RTNL both guard: either will do. */
+#define gresec_sa_locked() \
+	(lockdep_rtnl_is_held() || lockdep_is_held(&gresec_sa_mutex))
+
+/* Once the handler is gone no event is being sent. */
 void gresec_sa_event_handler_set(gresec_sa_event_fn fn)
 {
-	ASSERT_RTNL();
+	mutex_lock(&gresec_sa_mutex);
 	gresec_sa_event_handler = fn;
+	mutex_unlock(&gresec_sa_mutex);
 }
 
 static void gresec_sa_notify(struct gresec_sa *sa, enum gresec_sa_event event)
 {
-	ASSERT_RTNL();
+	lockdep_assert_held(&gresec_sa_mutex);
 	if (gresec_sa_event_handler)
 		gresec_sa_event_handler(sa, event);
 }
@@ -461,16 +493,16 @@ static void gresec_sa_event_worker(struct work_struct *work)
 	struct gresec_sa *sa = container_of(work, struct gresec_sa, event_work);
 	unsigned int event;
 
-	rtnl_lock();
+	mutex_lock(&gresec_sa_mutex);
 	for (event = GRESEC_SA_EVENT_SOFT_EXPIRED;
 	     event <= GRESEC_SA_EVENT_EXHAUSTED; event++)
 		if (test_and_clear_bit(event, &sa->events) && !sa->dead)
 			gresec_sa_notify(sa, event);
-	rtnl_unlock();
+	mutex_unlock(&gresec_sa_mutex);
 	gresec_sa_put(sa);
 }
 
-/* From any context: netlink wants process context and RTNL. */
+/* From any context: netlink wants process context and the SA lock. */
 static void gresec_sa_event_queue(struct gresec_sa *sa,
 				  enum gresec_sa_event event)
 {
@@ -653,7 +685,7 @@ static struct gresec_sa *gresec_sa_rx_find(struct gresec_netns *gn, u32 spi)
 {
 	struct gresec_sa *sa;
 
-	ASSERT_RTNL();
+	lockdep_assert_held(&gresec_sa_mutex);
 	hlist_for_each_entry(sa, gresec_sa_bucket(gn, spi), spi_node)
 		if (sa->spi == spi)
 			return sa;
@@ -664,7 +696,7 @@ struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi)
 {
 	struct gresec_sa *sa;
 
-	ASSERT_RTNL();
+	lockdep_assert_held(&gresec_sa_mutex);
 	gresec_tunnel_for_each_sa(tun, sa)
 		if (sa->dir == dir && sa->spi == spi)
 			return sa;
@@ -673,7 +705,8 @@ struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi)
 
 unsigned int gresec_sa_tx_overhead(struct gresec_tunnel *tun)
 {
-	struct gresec_sa *sa = rcu_dereference_rtnl(tun->tx_sa);
+	struct gresec_sa *sa = rcu_dereference_check(tun->tx_sa,
+						     gresec_sa_locked());
 
 	return sa ? gresec_sa_overhead(sa) : 0;
 }
@@ -690,7 +723,7 @@ int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
 {
 	struct gresec_netns *gn = gresec_netns_get(dev_net(tun->dev));
 
-	ASSERT_RTNL();
+	lockdep_assert_held(&gresec_sa_mutex);
 	if (sa->dir == GRESEC_SA_DIR_IN && gresec_sa_rx_find(gn, sa->spi)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "spi: already used by an inbound SA in this network namespace");
@@ -721,6 +754,7 @@ void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa)
 	struct gresec_netns *gn = gresec_netns_get(dev_net(tun->dev));
 
 	ASSERT_RTNL();
+	lockdep_assert_held(&gresec_sa_mutex);
 	sa->tun = tun;
 	netdev_hold(tun->dev, &sa->dev_tracker, GFP_KERNEL);
 	list_add_tail(&sa->tun_node, &tun->sa_list);
@@ -729,18 +763,20 @@ void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa)
 	if (sa->dir == GRESEC_SA_DIR_IN)
 		hlist_add_head_rcu(&sa->spi_node, gresec_sa_bucket(gn, sa->spi));
 	else
-		rcu_replace_pointer(tun->tx_sa, sa, lockdep_rtnl_is_held());
+		rcu_replace_pointer(tun->tx_sa, sa,
+				    lockdep_is_held(&gresec_sa_mutex));
 	gresec_sa_life_arm(sa, ktime_get_boottime_ns());
 	gresec_sa_notify(sa, GRESEC_SA_EVENT_ADDED);
 }
 
-/* Unlink under RTNL; returns whether it was the current outbound SA. */
+/* Unlink; returns whether it was the current outbound SA. */
 static bool gresec_sa_unlink(struct gresec_sa *sa)
 {
 	struct gresec_tunnel *tun = sa->tun;
 	bool was_tx = false;
 
 	ASSERT_RTNL();
+	lockdep_assert_held(&gresec_sa_mutex);
 	if (rcu_access_pointer(tun->tx_sa) == sa) {
 		RCU_INIT_POINTER(tun->tx_sa, NULL);
 		was_tx = true;
@@ -751,7 +787,7 @@ static bool gresec_sa_unlink(struct gresec_sa *sa)
 	tun->sa_count--;
 	tun->sa_generation++;
 	sa->dead = true;
-	/* The lifetime timer holds no reference and does not take RTNL. */
+	/* The lifetime timer holds no reference and takes no lock. */
 	cancel_delayed_work_sync(&sa->life_work);
 	return was_tx;
 }
@@ -768,7 +804,6 @@ int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
 	struct gresec_sa *sa;
 	bool was_tx;
 
-	ASSERT_RTNL();
 	sa = gresec_sa_find(tun, dir, spi);
 	if (!sa) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -786,7 +821,6 @@ void gresec_sa_flush(struct gresec_tunnel *tun)
 {
 	struct gresec_sa *sa, *tmp;
 
-	ASSERT_RTNL();
 	list_for_each_entry_safe(sa, tmp, &tun->sa_list, tun_node) {
 		gresec_sa_unlink(sa);
 		gresec_sa_notify(sa, GRESEC_SA_EVENT_DELETED);

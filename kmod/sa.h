@@ -2,16 +2,19 @@
 /*
  * gresec: ESP security associations (RFC 4303 transport mode) of a tunnel.
  *
- * Every tunnel keeps all its SAs on tun->sa_list (RTNL) and its current
- * outbound SA in tun->tx_sa (RCU).  Inbound SAs are also hashed by SPI per
+ * Every tunnel keeps all its SAs on tun->sa_list and its current outbound
+ * SA in tun->tx_sa (RCU readers; writers hold RTNL and the SA lock, see
+ * gresec_sa_lock() for what each guards and the order).  Inbound SAs are also hashed by SPI per
  * network namespace, which is how ESP input finds them.  The data path
  * takes references with kref_get_unless_zero() under RCU; the last
  * reference frees the SA after a grace period.
  *
  * Netlink API: gresec_sa_check_params() and gresec_sa_new() without a lock,
- * then under RTNL gresec_sa_link_check() and gresec_sa_link(); gresec_sa_del(),
- * gresec_sa_find(), gresec_tunnel_for_each_sa(), gresec_sa_fill_info(),
- * gresec_sa_replay_bitmap(), gresec_sa_event_handler_set().
+ * then under RTNL and gresec_sa_lock() gresec_sa_link_check() and
+ * gresec_sa_link(), gresec_sa_del(), gresec_sa_flush(); under
+ * gresec_sa_lock() alone gresec_sa_find(), gresec_tunnel_for_each_sa(),
+ * gresec_sa_fill_info(), gresec_sa_replay_bitmap();
+ * gresec_sa_event_handler_set() takes the lock itself.
  */
 #ifndef _GRESEC_SA_H
 #define _GRESEC_SA_H
@@ -78,11 +81,11 @@ struct gresec_sa_pcpu_stats {
 
 struct gresec_sa {
 	struct hlist_node spi_node;	/* gresec_netns.sa_by_spi, inbound, RCU */
-	struct list_head tun_node;	/* gresec_tunnel.sa_list, RTNL */
+	struct list_head tun_node;	/* gresec_tunnel.sa_list */
 	struct gresec_tunnel *tun;	/* NULL only in self-tests */
 	netdevice_tracker dev_tracker;	/* the SA pins its tunnel device */
 	struct kref ref;
-	bool dead;			/* unlinked; RTNL */
+	bool dead;			/* unlinked; SA lock */
 
 	/* The transform; read-only once the SA is published. */
 	struct crypto_aead *aead;
@@ -136,8 +139,8 @@ struct gresec_sa_info {
 };
 
 /*
- * SA events for netlink.  The handler runs in process context with RTNL
- * held, so it may read the SA and its tunnel device freely.  sa.c emits
+ * SA events for netlink.  The handler runs in process context with the SA
+ * lock held (not RTNL), so it may read the SA and its tunnel's SA list.  sa.c emits
  * every event itself: ADDED from gresec_sa_add(), DELETED from
  * gresec_sa_del() and gresec_sa_flush() (the SA is already unlinked but
  * still readable), SOFT_EXPIRED, HARD_EXPIRED and EXHAUSTED from a work
@@ -153,6 +156,8 @@ typedef void (*gresec_sa_event_fn)(struct gresec_sa *sa,
 /* sa.c APIs: */
 int gresec_sa_init(void);
 void gresec_sa_uninit(void);
+void gresec_sa_lock(void);
+void gresec_sa_unlock(void);
 void gresec_sa_params_init(struct gresec_sa_params *p);
 int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
 			 struct netlink_ext_ack *extack);
