@@ -63,26 +63,27 @@ static unsigned int gresec_tunnel_mtu_auto(struct net_device *dev,
 	return clamp_t(unsigned int, mtu, IPV4_MIN_MTU, dev->max_mtu);
 }
 
+/*
+ * What a configuration must satisfy beyond each attribute's range (those
+ * are uapi/gresec.yaml's policy, protection's and the flags' included).
+ * Plain text messages: 6.1 cannot format extack messages.
+ */
 static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
 				   struct net_device *dev,
 				   struct netlink_ext_ack *extack)
 {
 	if (ipv4_is_multicast(cfg->local) || ipv4_is_lbcast(cfg->local)) {
-		NL_SET_ERR_MSG_MOD(extack, "local: must be a unicast address");
+		NL_SET_ERR_MSG_MOD(extack, "local must be a unicast address or 0");
 		return -EINVAL;
 	}
 	if (ipv4_is_multicast(cfg->remote) || ipv4_is_lbcast(cfg->remote) ||
 	    (ipv4_is_zeronet(cfg->remote) && cfg->remote)) {
-		NL_SET_ERR_MSG_MOD(extack, "remote: must be a unicast address");
+		NL_SET_ERR_MSG_MOD(extack, "remote must be a unicast address or 0");
 		return -EINVAL;
 	}
 	if (cfg->mtu && (cfg->mtu < IPV4_MIN_MTU || cfg->mtu > dev->max_mtu)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "mtu: must be 0 (auto) or 68..the device maximum");
-		return -ERANGE;
-	}
-	if (cfg->protection > GRESEC_PROTECTION_REQUIRED) {
-		NL_SET_ERR_MSG_MOD(extack, "protection: unknown value");
+				   "mtu must be 0 (auto) or 68 up to the device's maxmtu");
 		return -EINVAL;
 	}
 	return 0;

@@ -288,50 +288,6 @@ int gresec_nl_tunnel_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
-/*
- * Checks that concern one attribute, so the error can point at it; the
- * device re-checks the resulting configuration as a whole.
- */
-static int gresec_nl_tunnel_precheck(struct net_device *dev,
-				     struct nlattr **attrs,
-				     struct netlink_ext_ack *extack)
-{
-	struct nlattr *attr;
-	__be32 addr;
-	u32 mtu;
-
-	attr = attrs[GRESEC_A_LOCAL];
-	if (attr) {
-		addr = nla_get_in_addr(attr);
-		if (ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "local must be a unicast address or 0");
-			return -EINVAL;
-		}
-	}
-	attr = attrs[GRESEC_A_REMOTE];
-	if (attr) {
-		addr = nla_get_in_addr(attr);
-		if (ipv4_is_multicast(addr) || ipv4_is_lbcast(addr) ||
-		    (ipv4_is_zeronet(addr) && addr)) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "remote must be a unicast address or 0");
-			return -EINVAL;
-		}
-	}
-	attr = attrs[GRESEC_A_MTU];
-	if (attr) {
-		mtu = nla_get_u32(attr);
-		/* Plain text: 6.1 cannot format extack messages. */
-		if (mtu && (mtu < IPV4_MIN_MTU || mtu > dev->max_mtu)) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "mtu must be 0 (auto) or 68 up to the device's maxmtu");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 static void gresec_nl_tunnel_cfg_update(struct gresec_tunnel_cfg *cfg,
 					struct nlattr **attrs)
 {
@@ -369,10 +325,6 @@ int gresec_nl_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct gresec_tunnel *tun = netdev_priv(dev);
 	struct gresec_tunnel_cfg *cfg;
 	int err;
-
-	err = gresec_nl_tunnel_precheck(dev, info->attrs, info->extack);
-	if (err)
-		return err;
 
 	rtnl_lock();
 	/* Our reference keeps the memory, not the device, alive. */
@@ -618,6 +570,20 @@ static int gresec_nl_dev_lock(struct net_device *dev,
 	return 0;
 }
 
+/* The SA a request names, or NULL with the message.  Under the SA lock. */
+static struct gresec_sa *gresec_nl_sa_find(struct gresec_tunnel *tun,
+					   struct nlattr **tb, u32 dir,
+					   u32 spi,
+					   struct netlink_ext_ack *extack)
+{
+	struct gresec_sa *sa = gresec_sa_find(tun, dir, spi);
+
+	if (!sa)
+		NL_SET_ERR_MSG_ATTR(extack, tb[GRESEC_SA_A_SPI],
+				    "spi: no SA with this SPI and direction on the tunnel");
+	return sa;
+}
+
 /* The current outbound SA changed, and with it the ESP overhead. */
 static void gresec_nl_mtu_refresh(struct gresec_tunnel *tun)
 {
@@ -727,6 +693,9 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
 	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	struct gresec_tunnel *tun;
+	struct gresec_sa *sa;
+	bool was_tx = false;
 	u32 dir, spi;
 	int err;
 
@@ -740,14 +709,19 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)
 		return err;
-	err = gresec_sa_del(netdev_priv(dev), dir, spi, info->extack);
+	tun = netdev_priv(dev);
+	sa = gresec_nl_sa_find(tun, tb, dir, spi, info->extack);
+	if (sa) {
+		was_tx = rcu_access_pointer(tun->tx_sa) == sa;
+		gresec_sa_del(sa);
+	} else {
+		err = -ENOENT;
+	}
 	gresec_sa_unlock();
-	if (err > 0)
-		gresec_nl_mtu_refresh(netdev_priv(dev));
+	if (was_tx)
+		gresec_nl_mtu_refresh(tun);
 	rtnl_unlock();
-	if (err == -ENOENT)
-		NL_SET_BAD_ATTR(info->extack, tb[GRESEC_SA_A_SPI]);
-	return min(err, 0);
+	return err;
 }
 
 int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -779,14 +753,11 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	/* A device being deleted has no SAs left to find. */
 	gresec_sa_lock();
-	sa = gresec_sa_find(netdev_priv(dev), dir, spi);
-	if (!sa) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[GRESEC_SA_A_SPI],
-				    "no SA with this spi and dir on the tunnel");
+	sa = gresec_nl_sa_find(netdev_priv(dev), tb, dir, spi, info->extack);
+	if (!sa)
 		err = -ENOENT;
-	} else if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, 0)) {
+	else if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, 0))
 		err = -EMSGSIZE;
-	}
 	gresec_sa_unlock();
 	if (err)
 		goto err_free;

@@ -189,27 +189,23 @@ static int gresec_sa_check_lifetime(const struct gresec_sa_lifetime *lft,
 	return 0;
 }
 
-/* Everything gresec_sa_add() refuses before touching the tunnel. */
+/*
+ * What an SA's parameters must satisfy beyond each attribute's range: the
+ * SPI's, the direction's, the proposal's and the replay window's ranges
+ * are uapi/gresec.yaml's policy, which netlink applies before we run (the
+ * spec cannot say a binary attribute's exact length, so the key lengths
+ * are checked here, with the proposal's message).
+ */
 int gresec_sa_check_params(const struct gresec_sa_params *p,
 			   struct netlink_ext_ack *extack)
 {
 	const struct gresec_proposal_desc *desc;
 	bool bad_auth_key;
 
-	if (p->spi < GRESEC_SA_SPI_MIN) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "spi: values below 256 are reserved (RFC 4303)");
-		return -EINVAL;
-	}
-	if (p->dir != GRESEC_SA_DIR_IN && p->dir != GRESEC_SA_DIR_OUT) {
-		NL_SET_ERR_MSG_MOD(extack, "dir: must be in (1) or out (2)");
-		return -EINVAL;
-	}
 	desc = gresec_proposal_get(p->proposal);
-	if (!desc) {
-		NL_SET_ERR_MSG_MOD(extack, "proposal: unknown value");
+	/* The policy's range is the enum's, which the table covers. */
+	if (WARN_ON_ONCE(!desc))
 		return -EINVAL;
-	}
 	if (!p->key || p->key_len != desc->key_len) {
 		gresec_sa_len_err(extack, desc->key_msg, p->key_len);
 		return -EINVAL;
@@ -221,10 +217,6 @@ int gresec_sa_check_params(const struct gresec_sa_params *p,
 		bad_auth_key = p->auth_key_len != 0;
 	if (bad_auth_key) {
 		gresec_sa_len_err(extack, desc->auth_key_msg, p->auth_key_len);
-		return -EINVAL;
-	}
-	if (p->replay_window > GRESEC_REPLAY_WINDOW_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "replay-window: must be 0..4096");
 		return -EINVAL;
 	}
 	return gresec_sa_check_lifetime(&p->lft, extack);
@@ -769,18 +761,14 @@ void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa)
 	gresec_sa_notify(sa, GRESEC_SA_EVENT_ADDED);
 }
 
-/* Unlink; returns whether it was the current outbound SA. */
-static bool gresec_sa_unlink(struct gresec_sa *sa)
+static void gresec_sa_unlink(struct gresec_sa *sa)
 {
 	struct gresec_tunnel *tun = sa->tun;
-	bool was_tx = false;
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&gresec_sa_mutex);
-	if (rcu_access_pointer(tun->tx_sa) == sa) {
+	if (rcu_access_pointer(tun->tx_sa) == sa)
 		RCU_INIT_POINTER(tun->tx_sa, NULL);
-		was_tx = true;
-	}
 	if (!hlist_unhashed(&sa->spi_node))
 		hlist_del_init_rcu(&sa->spi_node);
 	list_del_init(&sa->tun_node);
@@ -789,31 +777,18 @@ static bool gresec_sa_unlink(struct gresec_sa *sa)
 	sa->dead = true;
 	/* The lifetime timer holds no reference and takes no lock. */
 	cancel_delayed_work_sync(&sa->life_work);
-	return was_tx;
 }
 
 /*
+ * Unlink @sa, found by gresec_sa_find(), and drop the tunnel's reference.
  * Deleting the current outbound SA leaves the tunnel without one (no
  * fallback to an older SA): with protection REQUIRED it then drops.
- * Returns 1 when that happened (the tunnel's ESP overhead changed), 0 for
- * any other SA, or -ENOENT.
  */
-int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
-		  struct netlink_ext_ack *extack)
+void gresec_sa_del(struct gresec_sa *sa)
 {
-	struct gresec_sa *sa;
-	bool was_tx;
-
-	sa = gresec_sa_find(tun, dir, spi);
-	if (!sa) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "spi: no SA with this SPI and direction on the tunnel");
-		return -ENOENT;
-	}
-	was_tx = gresec_sa_unlink(sa);
+	gresec_sa_unlink(sa);
 	gresec_sa_notify(sa, GRESEC_SA_EVENT_DELETED);
 	gresec_sa_put(sa);
-	return was_tx;
 }
 
 /* Device teardown: every SA goes, without touching the tunnel config. */

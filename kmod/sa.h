@@ -38,8 +38,6 @@ struct gresec_netns;
 struct gresec_tunnel;
 struct netlink_ext_ack;
 
-/* RFC 4303 2.1: SPIs 1-255 are reserved by IANA, 0 is local use only. */
-#define GRESEC_SA_SPI_MIN	256
 /* SAs one tunnel may hold: a rekeying key manager needs a handful. */
 #define GRESEC_SA_MAX		64
 /* The largest IV of our proposals: AES-CBC's block. */
@@ -162,8 +160,7 @@ void gresec_sa_params_init(struct gresec_sa_params *p);
 int gresec_sa_link_check(struct gresec_tunnel *tun, const struct gresec_sa *sa,
 			 struct netlink_ext_ack *extack);
 void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa);
-int gresec_sa_del(struct gresec_tunnel *tun, u8 dir, u32 spi,
-		  struct netlink_ext_ack *extack);
+void gresec_sa_del(struct gresec_sa *sa);
 void gresec_sa_flush(struct gresec_tunnel *tun);
 struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi);
 void gresec_sa_fill_info(struct gresec_sa *sa, struct gresec_sa_info *out);
