@@ -89,7 +89,7 @@ int gresec_tunnel_protect(struct gresec_tunnel *tun,
 			  struct netlink_ext_ack *extack);
 
 static inline void gresec_tunnel_count(struct gresec_tunnel *tun,
-				       unsigned int idx)
+				       enum gresec_stats_a idx)
 {
 	struct gresec_pcpu_stats *s = this_cpu_ptr(tun->stats);
 

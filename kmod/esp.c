@@ -410,7 +410,8 @@ int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
  * DROP_BAD_LENGTH for an impossible pad length or padding other than the
  * RFC 4303 2.4 default (which the receiver SHOULD inspect).
  */
-int gresec_esp_strip(struct gresec_sa *sa, struct sk_buff *skb, u8 *nexthdr)
+enum gresec_sa_stats_a gresec_esp_strip(struct gresec_sa *sa,
+					struct sk_buff *skb, u8 *nexthdr)
 {
 	unsigned int hlen = GRESEC_ESP_HLEN + sa->ivlen;
 	unsigned int elen = skb->len - hlen - sa->icvlen;
@@ -460,7 +461,8 @@ void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb,
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	u8 iv[GRESEC_SA_IVLEN_MAX];
-	int reason, err;
+	enum gresec_sa_stats_a reason;
+	int err;
 	u64 seq;
 
 	cb->sa = sa;
@@ -498,7 +500,7 @@ static void gresec_esp_input_done2(struct sk_buff *skb, int err)
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	struct gresec_sa *sa = cb->sa;
-	int reason;
+	enum gresec_sa_stats_a reason;
 	u8 nexthdr;
 
 	if (unlikely(err)) {
@@ -552,7 +554,8 @@ void gresec_esp_input(struct gresec_sa *sa, struct sk_buff *skb,
 {
 	struct gresec_skb_cb *cb = gresec_skb_cb(skb);
 	const struct ip_esp_hdr *esph = (const struct ip_esp_hdr *)skb->data;
-	int reason, err;
+	enum gresec_sa_stats_a reason;
+	int err;
 	u64 seq;
 
 	cb->sa = sa;

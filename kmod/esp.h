@@ -27,7 +27,8 @@ int gresec_esp_seal(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		    const u8 *iv, u8 nexthdr, gresec_esp_done_t done);
 int gresec_esp_open(struct gresec_sa *sa, struct sk_buff *skb, u64 seq,
 		    gresec_esp_done_t done);
-int gresec_esp_strip(struct gresec_sa *sa, struct sk_buff *skb, u8 *nexthdr);
+enum gresec_sa_stats_a gresec_esp_strip(struct gresec_sa *sa,
+					struct sk_buff *skb, u8 *nexthdr);
 
 #ifdef DEBUG
 bool gresec_esp_selftest(void);

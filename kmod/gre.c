@@ -54,8 +54,8 @@ void gresec_gre_build(u8 *hdr, u32 flags, __be16 proto, u32 key, u32 seq)
  * routing, strict source route and the first recursion bit mean an RFC 1701
  * packet we do not implement, so it is discarded; bits 6-12 are ignored.
  */
-int gresec_gre_parse(const u8 *hdr, unsigned int len,
-		     struct gresec_gre_info *info)
+enum gresec_stats_a gresec_gre_parse(const u8 *hdr, unsigned int len,
+				     struct gresec_gre_info *info)
 {
 	const u8 *opt = hdr + GRESEC_GRE_HLEN_MIN;
 	u16 bits;

@@ -32,8 +32,8 @@ struct gresec_gre_info {
 /* gre.c APIs: */
 unsigned int gresec_gre_hlen(u32 flags);
 void gresec_gre_build(u8 *hdr, u32 flags, __be16 proto, u32 key, u32 seq);
-int gresec_gre_parse(const u8 *hdr, unsigned int len,
-		     struct gresec_gre_info *info);
+enum gresec_stats_a gresec_gre_parse(const u8 *hdr, unsigned int len,
+				     struct gresec_gre_info *info);
 
 #ifdef DEBUG
 bool gresec_gre_selftest(void);

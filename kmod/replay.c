@@ -87,7 +87,8 @@ u64 gresec_replay_seq(const struct gresec_replay *r, u32 seq_lo, bool esn)
  * counter of the reason.  Numbering starts at 1 (RFC 4303 3.3.3), so 0 is
  * always refused, even with the window off.
  */
-int gresec_replay_check(const struct gresec_replay *r, u64 seq)
+enum gresec_sa_stats_a gresec_replay_check(const struct gresec_replay *r,
+					   u64 seq)
 {
 	if (!seq)
 		return GRESEC_SA_STATS_A_DROP_REPLAY_OLD;
@@ -104,10 +105,10 @@ int gresec_replay_check(const struct gresec_replay *r, u64 seq)
  * Record @seq as received once its ICV verified.  Re-checks first: the
  * result of an earlier gresec_replay_check() may be stale.
  */
-int gresec_replay_advance(struct gresec_replay *r, u64 seq)
+enum gresec_sa_stats_a gresec_replay_advance(struct gresec_replay *r, u64 seq)
 {
 	u64 index, index_cur, i, clear;
-	int reason;
+	enum gresec_sa_stats_a reason;
 
 	reason = gresec_replay_check(r, seq);
 	if (reason)

@@ -12,6 +12,7 @@
 #define _GRESEC_REPLAY_H
 
 #include <linux/types.h>
+#include <linux/gresec.h>
 
 #define GRESEC_REPLAY_WINDOW_MAX	4096
 #define GRESEC_REPLAY_WINDOW_DEFAULT	64
@@ -28,8 +29,10 @@ unsigned int gresec_replay_ring_words(u32 window);
 void gresec_replay_init(struct gresec_replay *r, u32 window,
 			unsigned long *ring);
 u64 gresec_replay_seq(const struct gresec_replay *r, u32 seq_lo, bool esn);
-int gresec_replay_check(const struct gresec_replay *r, u64 seq);
-int gresec_replay_advance(struct gresec_replay *r, u64 seq);
+/* 0, or the GRESEC_SA_STATS_A_DROP_REPLAY_* counter of the reason. */
+enum gresec_sa_stats_a gresec_replay_check(const struct gresec_replay *r,
+					   u64 seq);
+enum gresec_sa_stats_a gresec_replay_advance(struct gresec_replay *r, u64 seq);
 unsigned int gresec_replay_bitmap(const struct gresec_replay *r, u32 *out,
 				  unsigned int words);
 

@@ -45,7 +45,7 @@
 #define GRESEC_RX_ESP_PRIORITY	120
 
 /* The core's nearest drop reason for one of our receive counters. */
-static enum skb_drop_reason gresec_rx_drop_reason(unsigned int counter)
+static enum skb_drop_reason gresec_rx_drop_reason(enum gresec_stats_a counter)
 {
 	switch (counter) {
 	case GRESEC_STATS_A_RX_DROP_MALFORMED:
@@ -71,7 +71,7 @@ static enum skb_drop_reason gresec_rx_drop_reason(unsigned int counter)
 
 /* @saddr: the outer source, which the network header may no longer show. */
 static void gresec_rx_drop_from(struct gresec_tunnel *tun,
-				struct sk_buff *skb, unsigned int reason,
+				struct sk_buff *skb, enum gresec_stats_a reason,
 				__be32 saddr)
 {
 	gresec_tunnel_count(tun, reason);
@@ -83,7 +83,7 @@ static void gresec_rx_drop_from(struct gresec_tunnel *tun,
 
 /* A drop before decapsulation: the network header is the outer one. */
 static void gresec_rx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
-			   unsigned int reason)
+			   enum gresec_stats_a reason)
 {
 	gresec_rx_drop_from(tun, skb, reason, ip_hdr(skb)->saddr);
 }
@@ -164,7 +164,7 @@ static void gresec_rx_gre(struct sk_buff *skb,
 	struct gresec_tunnel *tun;
 	bool key_mismatch;
 	unsigned int len;
-	int reason;
+	enum gresec_stats_a reason;
 
 	len = min_t(unsigned int, skb->len, GRESEC_GRE_HLEN_MAX);
 	if (!pskb_may_pull(skb, len))

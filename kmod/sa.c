@@ -579,7 +579,7 @@ static void gresec_sa_life_worker(struct work_struct *work)
  * Whether the data path may use @sa: 0 or the GRESEC_SA_STATS_A_DROP_*
  * counter of the reason.
  */
-int gresec_sa_check(struct gresec_sa *sa)
+enum gresec_sa_stats_a gresec_sa_check(struct gresec_sa *sa)
 {
 	if (unlikely(sa->soft_deadline != U64_MAX ||
 		     sa->hard_deadline != U64_MAX))
@@ -599,7 +599,7 @@ int gresec_sa_check(struct gresec_sa *sa)
  * 3.3.3): handing out the last number exhausts the SA, and once it is
  * exhausted every caller gets DROP_SEQ_EXHAUSTED.
  */
-int gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq)
+enum gresec_sa_stats_a gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq)
 {
 	u64 max = sa->esn ? U64_MAX : U32_MAX;
 	u64 last = atomic64_fetch_add_unless(&sa->oseq, 1, (s64)max);
@@ -619,7 +619,8 @@ int gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq)
  * byte and packet limits.  The packet that reaches a hard limit still
  * passes; 0, or DROP_EXPIRED for packets beyond it.
  */
-int gresec_sa_charge(struct gresec_sa *sa, unsigned int bytes)
+enum gresec_sa_stats_a gresec_sa_charge(struct gresec_sa *sa,
+					unsigned int bytes)
 {
 	const struct gresec_sa_lifetime *lft = &sa->lft;
 	u64 packets, total;
@@ -649,7 +650,7 @@ int gresec_sa_charge(struct gresec_sa *sa, unsigned int bytes)
 struct gresec_sa *gresec_sa_tx_get(struct gresec_tunnel *tun)
 {
 	struct gresec_sa *sa = rcu_dereference_bh(tun->tx_sa);
-	int reason;
+	enum gresec_sa_stats_a reason;
 
 	if (!sa || !kref_get_unless_zero(&sa->ref))
 		return NULL;

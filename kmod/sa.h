@@ -55,7 +55,7 @@ struct gresec_sa_lifetime {
 
 /*
  * What SA_NEW asks for.  The key pointers are only read during
- * gresec_sa_add(); the caller owns (and wipes, if it copied) them.
+ * gresec_sa_new(); the caller owns (and wipes, if it copied) them.
  */
 struct gresec_sa_params {
 	u32 spi;
@@ -138,8 +138,8 @@ struct gresec_sa_info {
 
 /*
  * SA events for netlink.  The handler runs in process context with the SA
- * lock held (not RTNL), so it may read the SA and its tunnel's SA list.  sa.c emits
- * every event itself: ADDED from gresec_sa_add(), DELETED from
+ * lock held (not RTNL), so it may read the SA and its tunnel's SA list.
+ * sa.c emits every event itself: ADDED from gresec_sa_link(), DELETED from
  * gresec_sa_del() and gresec_sa_flush() (the SA is already unlinked but
  * still readable), SOFT_EXPIRED, HARD_EXPIRED and EXHAUSTED from a work
  * item after the data path or the lifetime timer noticed them (dropped if
@@ -179,9 +179,11 @@ void gresec_sa_free(struct gresec_sa *sa);
 void gresec_sa_put(struct gresec_sa *sa);
 struct gresec_sa *gresec_sa_tx_get(struct gresec_tunnel *tun);
 struct gresec_sa *gresec_sa_rx_get(struct gresec_netns *gn, u32 spi);
-int gresec_sa_check(struct gresec_sa *sa);
-int gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq);
-int gresec_sa_charge(struct gresec_sa *sa, unsigned int bytes);
+/* These return 0, or the counter of the reason the packet must go. */
+enum gresec_sa_stats_a gresec_sa_check(struct gresec_sa *sa);
+enum gresec_sa_stats_a gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq);
+enum gresec_sa_stats_a gresec_sa_charge(struct gresec_sa *sa,
+					unsigned int bytes);
 
 /* Bytes ESP adds to a payload at most: header, IV, padding, trailer, ICV. */
 static inline unsigned int gresec_sa_overhead(const struct gresec_sa *sa)
@@ -201,7 +203,7 @@ static inline unsigned int gresec_sa_headroom(const struct gresec_sa *sa)
 }
 
 static inline void gresec_sa_count_add(struct gresec_sa *sa,
-				       unsigned int idx, u64 val)
+				       enum gresec_sa_stats_a idx, u64 val)
 {
 	struct gresec_sa_pcpu_stats *s = this_cpu_ptr(sa->stats);
 
@@ -210,7 +212,8 @@ static inline void gresec_sa_count_add(struct gresec_sa *sa,
 	u64_stats_update_end(&s->syncp);
 }
 
-static inline void gresec_sa_count(struct gresec_sa *sa, unsigned int idx)
+static inline void gresec_sa_count(struct gresec_sa *sa,
+				   enum gresec_sa_stats_a idx)
 {
 	gresec_sa_count_add(sa, idx, 1);
 }

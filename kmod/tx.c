@@ -35,7 +35,7 @@
 #include "tx.h"
 
 /* The core's nearest drop reason for one of our transmit counters. */
-static enum skb_drop_reason gresec_tx_drop_reason(unsigned int counter)
+static enum skb_drop_reason gresec_tx_drop_reason(enum gresec_stats_a counter)
 {
 	switch (counter) {
 	case GRESEC_STATS_A_TX_DROP_NO_REMOTE:
@@ -56,7 +56,7 @@ static enum skb_drop_reason gresec_tx_drop_reason(unsigned int counter)
 }
 
 static void gresec_tx_drop(struct gresec_tunnel *tun, struct sk_buff *skb,
-			   unsigned int reason)
+			   enum gresec_stats_a reason)
 {
 	gresec_tunnel_count(tun, reason);
 	DEV_STATS_INC(tun->dev, tx_dropped);
@@ -74,7 +74,7 @@ static void gresec_tx_send(struct gresec_tunnel *tun, struct sk_buff *skb,
 			   int err)
 {
 	struct gresec_xmit_cb *cb = &gresec_skb_cb(skb)->xmit;
-	unsigned int reason;
+	enum gresec_stats_a reason;
 
 	if (unlikely(err)) {
 		ip_rt_put(cb->rt);
@@ -214,10 +214,10 @@ static u8 gresec_tx_ttl(const struct gresec_tunnel_cfg *cfg,
  * Room for every header, offloads told about GRE, and the GRE header in
  * front of the inner packet.  0 or a counter.
  */
-static unsigned int gresec_tx_encap(struct gresec_tunnel *tun,
-				    const struct gresec_tunnel_cfg *cfg,
-				    struct sk_buff *skb, const struct rtable *rt,
-				    unsigned int esp_headroom)
+static enum gresec_stats_a gresec_tx_encap(struct gresec_tunnel *tun,
+					   const struct gresec_tunnel_cfg *cfg,
+					   struct sk_buff *skb, const struct rtable *rt,
+					   unsigned int esp_headroom)
 {
 	unsigned int hlen = gresec_gre_hlen(cfg->oflags);
 	struct net_device *dev = tun->dev;
@@ -261,9 +261,9 @@ static unsigned int gresec_tx_encap(struct gresec_tunnel *tun,
  * which completes through gresec_tx_esp_done()), else a counter.
  * @protect: what gresec_tx_now() decided for this packet.
  */
-static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
-				  struct gresec_tunnel_cfg *cfg,
-				  struct sk_buff *skb, bool protect)
+static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
+					 struct gresec_tunnel_cfg *cfg,
+					 struct sk_buff *skb, bool protect)
 {
 	unsigned int overhead = sizeof(struct iphdr) +
 				gresec_gre_hlen(cfg->oflags);
@@ -271,7 +271,7 @@ static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
 	__be16 proto = skb->protocol;
 	struct gresec_xmit_cb *cb;
 	struct gresec_sa *sa = NULL;
-	unsigned int reason;
+	enum gresec_stats_a reason;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	__be16 df;
@@ -358,7 +358,7 @@ static void gresec_tx_skb(struct gresec_tunnel *tun,
 			  struct gresec_tunnel_cfg *cfg, struct sk_buff *skb,
 			  bool protect)
 {
-	unsigned int reason = gresec_tx_one(tun, cfg, skb, protect);
+	enum gresec_stats_a reason = gresec_tx_one(tun, cfg, skb, protect);
 
 	if (reason)
 		gresec_tx_drop(tun, skb, reason);

@@ -19,8 +19,8 @@
  *   packet lifetimes, which no traffic test can reach.
  *
  * The vectors carry next header 1 (sic in the sources), so the tests drive
- * gresec_esp_seal() with an explicit next header.  Hex strings are copied
- * from the shared test vectors (esp-published.json, beside the project).
+ * gresec_esp_seal() with an explicit next header.  Hex strings are the
+ * documents' own.
  */
 
 #include <crypto/hash.h>
@@ -908,7 +908,10 @@ static bool __init gresec_esp_test_proposal(struct gresec_esp_test *t,
 		     skb->len <= sizeof(t->packet);
 		if (ok) {
 			memcpy(t->packet, skb->data, skb->len);
-			/* Forgeries on a few sizes: TCG is slow. */
+			/*
+			 * Forgeries on a few sizes: this runs at every debug
+			 * module load, and one size per block phase is enough.
+			 */
 			ok = gresec_esp_test_roundtrip(t, sa, t->packet,
 						       skb->len, seq, t->plain,
 						       len, IPPROTO_GRE) &&

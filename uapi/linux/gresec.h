@@ -153,7 +153,7 @@ enum {
 	GRESEC_A_MAX = (__GRESEC_A_MAX - 1)
 };
 
-enum {
+enum gresec_stats_a {
 	GRESEC_STATS_A_PAD = 1,
 	GRESEC_STATS_A_RX_PACKETS,
 	GRESEC_STATS_A_RX_BYTES,
@@ -214,7 +214,7 @@ enum {
 	GRESEC_SA_A_MAX = (__GRESEC_SA_A_MAX - 1)
 };
 
-enum {
+enum gresec_sa_stats_a {
 	GRESEC_SA_STATS_A_PAD = 1,
 	GRESEC_SA_STATS_A_PACKETS,
 	GRESEC_SA_STATS_A_BYTES,
