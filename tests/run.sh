@@ -12,7 +12,7 @@
 #   GRESEC_ACCEL=kvm try KVM instead of TCG
 #   GRESEC_VM_TIMEOUT seconds a VM may run all its tests (default 2400;
 #                    GRESEC_DEBUG_VM_TIMEOUT on the debug kernel, 5400)
-#   FUZZ_SEED        seed for 17-fuzz, GRESEC_FUZZ_SEED for 12- and 16-
+#   FUZZ_SEED        seed for 14-fuzz, GRESEC_FUZZ_SEED for 12- and 21-
 #                    (each prints the seed it used; default random)
 #   GRESEC_DEBUG_TESTS regex of the tests the debug-kernel lane runs, of
 #                    those TESTS picks (default: all; empty: no such lane)
@@ -170,14 +170,14 @@ read -r -a pair_tests <<< "$(select_tests pair debian | tr '\n' ' ')"
 # kmemleak + failslab kernel (tests/debug/), where any kernel report, or a
 # leak kmemleak finds after a test, fails that test.  It hunts memory and
 # locking errors in gresec's code paths, so it leaves out the tests that
-# take no path of gresec's the others do not: the interop tests (20, 40,
-# 41: gresec's side runs 10's and 30's paths; the other side is the
-# kernel's own; 41 adds charon, whose SA requests 16 covers), OSPF (15,
-# 21: 10's paths, multicast) and the bench smoke test (90: 10's and 30's,
+# take no path of gresec's the others do not: the interop tests (40, 42,
+# 50: gresec's side runs 10's and 30's paths; the other side is the
+# kernel's own; 50 adds charon, whose SA requests 21 covers), OSPF (15,
+# 41: 10's paths, multicast) and the bench smoke test (90: 10's and 30's,
 # its numbers meaningless under KASAN).  That lane has two namespace VMs
 # instead.
 debug_tests=${GRESEC_DEBUG_TESTS-.}
-debug_skip_default='^(15|20|21|40|41|90)-'
+debug_skip_default='^(15|40|41|42|50|90)-'
 debug_skip=${GRESEC_DEBUG_SKIP-$debug_skip_default}
 debug_netns=()
 debug_pair=()
@@ -374,11 +374,11 @@ run_lane() {
 	local seed rounds
 	rm -rf "$share"
 	mkdir -p "$share"
-	# 17-fuzz's packets, built here in a second instead of in the VM
+	# 14-fuzz's packets, built here in a second instead of in the VM
 	# (50-120 s under TCG); the same seed, rounds and "light" as the test
-	# takes on this lane (tests/cases/17-fuzz.sh), which otherwise builds
+	# takes on this lane (tests/cases/14-fuzz.sh), which otherwise builds
 	# them itself.
-	if [[ " ${netns_tests[*]} " == *" cases/17-fuzz.sh "* ]]; then
+	if [[ " ${netns_tests[*]} " == *" cases/14-fuzz.sh "* ]]; then
 		seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 		rounds=4
 		[ "$lane" = debug ] && rounds="1 light"
@@ -387,7 +387,7 @@ run_lane() {
 		# shellcheck disable=SC2086 # $rounds: one or two words
 		python3 tests/lib/fuzz.py corpus "$seed" "$share/fuzz" $rounds \
 			> "$log/$k/fuzz-corpus.log" 2>&1 ||
-			echo "check: $k: building 17-fuzz's packets on the host failed; the VM builds them ($log/$k/fuzz-corpus.log)" >&2
+			echo "check: $k: building 14-fuzz's packets on the host failed; the VM builds them ($log/$k/fuzz-corpus.log)" >&2
 	fi
 	# Built once here: the VMs below start together and share it.
 	tests/vm/initramfs.sh "$k" "$repo/$log/$k/initrd-$k.gz"
@@ -439,7 +439,7 @@ lane_start() {
 		if [ "$lane" = debug ]; then
 			# Everything runs 1.2 to 5 times slower there (a process
 			# start costs ~250 ms under TCG), twice that when the
-			# two VMs run floods at once (17-fuzz took 604 s there,
+			# two VMs run floods at once (14-fuzz took 604 s there,
 			# 105 s on Debian's 6.1): three times the time per
 			# test, more per boot and per VM.
 			VM_BOOT_TIMEOUT=300

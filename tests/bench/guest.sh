@@ -401,13 +401,6 @@ rm -f "$BENCH_OUT"/raw/*.txt
 } > "$BENCH_OUT/meta.guest"
 self=$(readlink -f "$0")
 failed=0
-# Every ping turns the kernel's receive timestamp static key on and off
-# again, live-patching netif_receive_skb_list_internal() and friends; under
-# multi-threaded TCG a vCPU sometimes runs the half-patched code and dies on
-# its int3 ("Oops: int3" in the receive path).  One socket that keeps
-# timestamps wanted for the whole run keeps that key still.
-ping -q -i 30 127.0.0.1 > /dev/null 2>&1 &
-stamp_holder=$!
 ip -all netns delete 2> /dev/null
 underlay > "$BENCH_OUT/logs/underlay.log" 2>&1 || { cat "$BENCH_OUT/logs/underlay.log"; fail "underlay"; }
 for cfg in $BENCH_CONFIGS; do
@@ -447,7 +440,6 @@ for round in $(seq 1 "$BENCH_RUNS"); do
 	done
 done
 server_down
-kill "$stamp_holder" 2>/dev/null
 ip -all netns delete 2> /dev/null
 echo "bench: $failed of $(($(wc -w <<< "$BENCH_CONFIGS") * BENCH_RUNS)) configuration rounds failed"
 # The driver succeeds when it ran; which configurations produced numbers is

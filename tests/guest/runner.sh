@@ -18,12 +18,14 @@ ROLE=$(sed -n 's/.*gresec\.role=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 export ROLE PEER KREL REPO GRESEC_DEMO GRESEC_DEBUG_LANE FUZZ_SEED GRESEC_FUZZ_SEED
 hostname "$ROLE"
 ip link set lo up
-# Each ping flips the kernel's receive-timestamp static key on and off,
+# The one workaround for a TCG quirk every guest script relies on (the
+# tests, make bench's and make demo's guests all run under this runner):
+# each ping flips the kernel's receive-timestamp static key on and off,
 # live-patching the receive path; under multi-threaded TCG another vCPU now
 # and then runs the half-patched instruction and the guest dies with
 # "Oops: int3" (an emulator race, not a kernel bug).  One socket that wants
 # timestamps for the whole run keeps the key still.  Named so the clean-up
-# between tests (pkill python3) leaves it alone.
+# between tests (which kills python3) leaves it alone.
 python3 -c '
 import ctypes, socket, time
 ctypes.CDLL(None).prctl(15, b"gresec-tsholder", 0, 0, 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Seeded packet fuzzer for a live gresec receiver (tests/cases/17-fuzz.sh).
+"""Seeded packet fuzzer for a live gresec receiver (tests/cases/14-fuzz.sh).
 
   fuzz.py keys SEED                 the receiver's inbound SAs, one a line:
                                     "SPI DEV PROPOSAL KEY AUTHKEY|- WINDOW esn|-"

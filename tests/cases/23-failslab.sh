@@ -3,7 +3,7 @@
 # topology: netns
 # timeout: 900
 #
-# Allocation failures (issue #6), on kernels with failslab (the make
+# Allocation failures, on kernels with failslab (the make
 # check-debug kernel; Debian's have none, so there the test is skipped):
 # 1. every slab allocation that creating a tunnel, configuring it, adding
 #    an outbound or inbound SA and deleting an SA make is failed in turn

@@ -3,7 +3,7 @@
 # topology: netns
 # timeout: 600
 #
-# Packet fuzzing (issue #6): tests/lib/fuzz.py sends over 100,000 malformed
+# Packet fuzzing: tests/lib/fuzz.py sends over 100,000 malformed
 # and hostile GRE and ESP packets at four live tunnels and four inbound SAs:
 # every GRE flag/version word, truncation at every offset, wrong checksums,
 # keys and lengths, replayed and reordered GRE and ESP sequence numbers, ESP
