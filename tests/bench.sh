@@ -27,6 +27,13 @@
 #                   (BENCH_ICOUNT=off), configurations 4, 5 and 8, 5 rounds;
 #                   its full run writes the block SERIES-smp of docs/bench.md
 #                   and docs/bench-SERIES-smp.png
+#   BASE=COMMIT     also build the module of COMMIT (kmod/, uapi/, Kbuild
+#                   and Makefile from git) and measure it in the same boot
+#                   as base-gresec, base-gresec-gcm and base-gresec-cbc
+#                   beside this tree's (default configurations: those and
+#                   their ip_gre and gresec counterparts), so a refactor's
+#                   before and after share every condition; report.py adds
+#                   the ratios of this tree's rows to the base's
 #   GRESEC_ACCEL=kvm  try KVM instead of TCG
 set -uo pipefail
 
@@ -85,6 +92,18 @@ fi
 echo "bench: building gresec for $k"
 make -s cli > /dev/null || exit 1
 make -s module KDIR="/lib/modules/$k/build" > /dev/null || exit 1
+if [ -n "${BASE:-}" ]; then
+	base=$(git rev-parse --verify --short "$BASE^{commit}") || { echo "bench: BASE=$BASE is no commit"; exit 1; }
+	echo "bench: building gresec $base (BASE=$BASE) for $k"
+	src=$repo/build/bench-base/src
+	rm -rf "$src"
+	mkdir -p "$src"
+	git archive "$base" Kbuild Makefile kmod uapi | tar -x -C "$src" || exit 1
+	make -s -C "$src" module KDIR="/lib/modules/$k/build" GRESEC_VERSION="$base" > /dev/null || exit 1
+	mkdir -p "$repo/build/bench-base/$k"
+	cp "$src/build/$k/gresec.ko" "$repo/build/bench-base/$k/gresec.ko"
+	: "${BENCH_CONFIGS:=gre gresec base-gresec gre-gcm gresec-gcm base-gresec-gcm gre-cbc gresec-cbc base-gresec-cbc}"
+fi
 
 share=$repo/build/bench
 rm -rf "$share"
@@ -140,6 +159,7 @@ esac
 	echo "accel=$accel"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
 	echo "vm=-smp $smp -m $VM_MEM"
+	[ -n "${BASE:-}" ] && echo "base=$base ($(git log -1 --format=%s "$base" | cut -c1-60))"
 } > "$share/meta.host"
 
 echo "bench: booting one VM under $accel (kernel $k, -smp $smp, $VM_MEM MB); this takes several minutes"

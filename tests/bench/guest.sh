@@ -12,6 +12,10 @@
 #   gre-cbc     ip_gre + xfrm ESP transport cbc(aes) + hmac(sha256)
 #   gresec-cbc  gresec aes128-sha256
 #   wg          WireGuard
+#   base-gresec, base-gresec-gcm, base-gresec-cbc
+#               the same as gresec, gresec-gcm, gresec-cbc with the module
+#               make bench BASE=COMMIT built from that commit
+#               ($REPO/build/bench-base/$KREL/gresec.ko), in the same boot
 #
 # For each: TCP throughput with 1 and 4 streams (iperf3) and the CPU time
 # the whole guest spent per megabyte moved (/proc/stat), UDP packets per
@@ -51,6 +55,7 @@ fi
 	"${BENCH_PINGS:=100}" "${BENCH_MTU:=1400}" "${BENCH_OUT:=$SHARE}"
 export BENCH_CONFIGS BENCH_RUNS BENCH_SECONDS BENCH_PINGS BENCH_MTU BENCH_OUT \
 	BENCH_QUICK
+BASE_MODULE=$REPO/build/bench-base/$KREL/gresec.ko
 PORT=5201
 HZ=$(getconf CLK_TCK)
 
@@ -117,9 +122,16 @@ native_gre() {
 	DST=198.51.100.2
 }
 
+# gresec_tunnel [KO]: the module built from this tree, or KO.
 gresec_tunnel() {
+	local ko=${1:-$MODULE}
 	unload ip_gre
-	grep -q '^gresec ' /proc/modules || load_gresec "$MODULE"
+	# The other build of gresec may be loaded: one at a time.
+	[ "$(cat /tmp/bench-gresec-ko 2>/dev/null)" = "$ko" ] || unload gresec
+	if ! grep -q '^gresec ' /proc/modules; then
+		load_gresec "$ko"
+		echo "$ko" > /tmp/bench-gresec-ko
+	fi
 	local i
 	for i in 1 2; do
 		nb ns$i <<< "link add gs0 type gresec"
@@ -299,6 +311,9 @@ one_config() {
 	gresec-gcm) gresec_tunnel; gresec_sas aes128gcm16 ;;
 	gre-cbc) native_gre; native_xfrm aes128-sha256 ;;
 	gresec-cbc) gresec_tunnel; gresec_sas aes128-sha256 ;;
+	base-gresec) gresec_tunnel "$BASE_MODULE" ;;
+	base-gresec-gcm) gresec_tunnel "$BASE_MODULE"; gresec_sas aes128gcm16 ;;
+	base-gresec-cbc) gresec_tunnel "$BASE_MODULE"; gresec_sas aes128-sha256 ;;
 	wg) wireguard ;;
 	*) fail "unknown configuration $cfg" ;;
 	esac
@@ -316,7 +331,7 @@ one_config() {
 	step "ping"
 	# Prove the traffic took the path it was meant to.
 	local p1 p2
-	case $cfg in
+	case ${cfg#base-} in
 	gresec)
 		p1=$(tun_counter ns1 gs0 tx_packets)
 		[ "$p1" -gt 0 ] || fail "gresec sent no packets"

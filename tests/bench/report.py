@@ -34,10 +34,15 @@ CONFIGS = [
     ("gre-cbc", 6, "ip_gre + xfrm aes128-sha256", "native", None, "xfrm cbc"),
     ("gresec-cbc", 7, "gresec aes128-sha256", "gresec", "gre-cbc", "gresec cbc"),
     ("wg", 8, "WireGuard", "wireguard", None, "WireGuard"),
+    # make bench BASE=COMMIT: the module of another commit, same boot
+    ("base-gresec", 9, "base gresec GRE", "gresec-base", "gre", "base gresec"),
+    ("base-gresec-gcm", 10, "base gresec aes128gcm16", "gresec-base", "gre-gcm", "base gcm"),
+    ("base-gresec-cbc", 11, "base gresec aes128-sha256", "gresec-base", "gre-cbc", "base cbc"),
 ]
 LABEL = {c[0]: c[2] for c in CONFIGS}
 # Extra comparisons beyond each gresec row's native counterpart.
-EXTRA_RATIOS = [("gresec-gcm", "wg")]
+EXTRA_RATIOS = [("gresec-gcm", "wg"), ("gresec", "base-gresec"),
+                ("gresec-gcm", "base-gresec-gcm"), ("gresec-cbc", "base-gresec-cbc")]
 
 # metric, column heading, scale for display, format, higher is better
 METRICS = [
@@ -60,7 +65,8 @@ UNITS = {
     "tcp1_cpu_ms_per_mb": "CPU time of the whole guest (both namespaces) per MB received, 1-stream TCP run, ms",
     "tcp4_cpu_ms_per_mb": "the same for the 4-stream TCP run, ms",
 }
-PLOT_COLOURS = {"base": 0xa0a0a0, "native": 0x5b6770, "gresec": 0x1f77b4, "wireguard": 0x2ca02c}
+PLOT_COLOURS = {"base": 0xa0a0a0, "native": 0x5b6770, "gresec": 0x1f77b4, "wireguard": 0x2ca02c,
+                "gresec-base": 0x9ecae1}
 
 
 def read_kv(path):
@@ -157,7 +163,9 @@ def build(d):
     nnum = {c[0]: c[1] for c in CONFIGS}
     ratios = []
     pairs = [(c["id"], c["counterpart"]) for c in configs if c["counterpart"]]
-    pairs += [p for p in EXTRA_RATIOS if p[0] in by_id]
+    # Against the base build only when it ran (make bench BASE=).
+    pairs += [p for p in EXTRA_RATIOS
+              if p[0] in by_id and (p[1] in by_id or not p[1].startswith("base-"))]
     for g, nat in pairs:
         gc, nc = by_id.get(g), by_id.get(nat)
         r = {"config": g, "vs": nat, "label": f"{nnum[g]} vs {nnum[nat]}",
@@ -257,7 +265,8 @@ def plot_data(res, d):
                     trip = [1 / x if x else None for x in trip]
                     trip[1], trip[2] = trip[2], trip[1]
                 vals += [nan if x is None else f"{x:.4f}" for x in trip]
-            kind = {"gre": "GRE", "gre-gcm": "gcm", "gre-cbc": "cbc", "wg": "vs WG"}.get(r["vs"], "")
+            kind = {"gre": "GRE", "gre-gcm": "gcm", "gre-cbc": "cbc", "wg": "vs WG"}.get(
+                r["vs"], "vs base" if r["vs"].startswith("base-") else "")
             name = f"{r['label'].replace(' vs ', '÷')} {kind}".strip()
             f.write(f'"{name}" {" ".join(vals)}\n')
 
@@ -273,7 +282,8 @@ def provenance(res):
             f"{m.get('runs', '?')} rounds, {m.get('seconds', '?')} s per iperf3 run and "
             f"{m.get('pings', '?')} pings per latency run (guest time), tunnel MTU {m.get('mtu', '?')}, "
             f"{m.get('iperf3', 'iperf3')}"
-            + (f"; the VM ran for {m['wall']} s of host time." if m.get("wall") else "."))
+            + (f"; the VM ran for {m['wall']} s of host time." if m.get("wall") else ".")
+            + (f" Base build (rows 9-11): {m['base']}." if m.get("base") else ""))
 
 
 def series(res, tag=None):
