@@ -319,6 +319,23 @@ static void gresec_nl_tunnel_cfg_update(struct gresec_tunnel_cfg *cfg,
 		cfg->if_id = nla_get_u32(attrs[GRESEC_A_IF_ID]);
 }
 
+/*
+ * RTNL, on a device that is still ours to change.  Changes to SAs take the
+ * SA lock after it (the order sa.c documents).
+ */
+static int gresec_nl_dev_lock(struct net_device *dev,
+			      struct netlink_ext_ack *extack)
+{
+	rtnl_lock();
+	/* Our reference keeps the memory, not the device, alive. */
+	if (dev->reg_state != NETREG_REGISTERED) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG_MOD(extack, "device is being deleted");
+		return -ENODEV;
+	}
+	return 0;
+}
+
 int gresec_nl_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
@@ -326,13 +343,9 @@ int gresec_nl_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct gresec_tunnel_cfg *cfg;
 	int err;
 
-	rtnl_lock();
-	/* Our reference keeps the memory, not the device, alive. */
-	if (dev->reg_state != NETREG_REGISTERED) {
-		NL_SET_ERR_MSG_MOD(info->extack, "device is being deleted");
-		err = -ENODEV;
-		goto out_unlock;
-	}
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		return err;
 	/*
 	 * Edit a copy of the current configuration so omitted attributes keep
 	 * their value; applying it also refreshes an automatic MTU, which is
@@ -552,24 +565,6 @@ static int gresec_nl_dev_put(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
-/*
- * RTNL, then the SA lock (the order sa.c documents), on a device that is
- * still ours to change: SA_NEW and SA_DEL change the device too.
- */
-static int gresec_nl_dev_lock(struct net_device *dev,
-			      struct netlink_ext_ack *extack)
-{
-	rtnl_lock();
-	/* Our reference keeps the memory, not the device, alive. */
-	if (dev->reg_state != NETREG_REGISTERED) {
-		rtnl_unlock();
-		NL_SET_ERR_MSG_MOD(extack, "device is being deleted");
-		return -ENODEV;
-	}
-	gresec_sa_lock();
-	return 0;
-}
-
 /* The SA a request names, or NULL with the message.  Under the SA lock. */
 static struct gresec_sa *gresec_nl_sa_find(struct gresec_tunnel *tun,
 					   struct nlattr **tb, u32 dir,
@@ -669,6 +664,7 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)
 		goto err_free;
+	gresec_sa_lock();
 	tun = netdev_priv(dev);
 	err = gresec_sa_link_check(tun, sa, info->extack);
 	if (!err)
@@ -709,6 +705,7 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)
 		return err;
+	gresec_sa_lock();
 	tun = netdev_priv(dev);
 	sa = gresec_nl_sa_find(tun, tb, dir, spi, info->extack);
 	if (sa) {
