@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike.h"
 #include "parse.h"
 #include "print.h"
 #include "subcommands.h"
@@ -91,6 +92,7 @@ static int show_net(struct ipc *ipc, bool json)
 int show_main(int argc, char **argv)
 {
 	struct gs_tunnel_list l = { 0 };
+	struct gs_ike_list ike = { 0 };
 	const char *ifname = NULL, *why;
 	bool json = false, net = false;
 	struct ipc *ipc;
@@ -134,6 +136,7 @@ int show_main(int argc, char **argv)
 	ipc_close(ipc);
 	if (ret)
 		goto out;
+	ike_collect(&ike, &l, NULL);
 	if (json) {
 		json_init(&j, stdout, true);
 		json_arr_begin(&j, NULL);
@@ -154,5 +157,6 @@ int show_main(int argc, char **argv)
 	}
 out:
 	gs_list_free(&l);
+	ike_list_free(&ike);
 	return ret;
 }
