@@ -663,6 +663,6 @@ int main(void)
 	test_packets();
 	test_ike_sa();
 	test_exchange();
-	printf("test-vici: %d passed, %d failed\n", passed, failed);
+	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

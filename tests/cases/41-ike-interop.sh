@@ -180,7 +180,7 @@ show_ike_check() {
 		sed -n 's/^ *gre: #[0-9]*, reqid \([0-9]*\), INSTALLED.*/\1/p' | head -n 1)
 	out=$(gresec show gs0)
 	grep -qE "^    $ike #[0-9]+: IKEv2, ESTABLISHED [0-9]+ s ago, initiator\$" <<< "$out" &&
-		grep -qE "^      remote $REMOTE\[500\], id $REMOTE\$" <<< "$out" &&
+		grep -qE "^      remote $REMOTE\[(500|4500)\], id $REMOTE\$" <<< "$out" &&
 		grep -qx "      proposal AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" <<< "$out" &&
 		grep -qE "^      child sa gre #[0-9]+, reqid $reqid: INSTALLED, TRANSPORT ESP, AES_GCM_16-128\$" <<< "$out" &&
 		grep -qx "        spi in 0x$spi_in, out 0x$spi_out (both SAs in gs0)" <<< "$out" &&

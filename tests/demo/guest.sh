@@ -78,6 +78,7 @@ wait_for 900 test -S /run/charon.vici || { cat $IKE/charon.out; fail "charon did
 rekey=""
 [ "$ROLE" = left ] && rekey="
 				rekey_time = $REKEY
+				life_time = 120s
 				rand_time = 0s"
 cat > $IKE/swanctl.conf << EOF
 connections {
@@ -112,7 +113,7 @@ secrets {
 	}
 }
 EOF
-say "charon (strongSwan $(swanctl --version 2> /dev/null | sed -n 's/.*strongSwan \([^ ,]*\).*/\1/p' | head -n 1)) with kernel-gresec; swanctl --load-all with this swanctl.conf:"
+say "charon (strongswan-charon $(dpkg-query -W -f='${Version}' strongswan-charon)) with kernel-gresec; swanctl --load-all with this swanctl.conf:"
 cat $IKE/swanctl.conf
 swanctl --load-all --noprompt --file $IKE/swanctl.conf > $IKE/load.log 2>&1 ||
 	{ cat $IKE/load.log; fail "swanctl --load-all"; }
