@@ -19,9 +19,11 @@ static void show_usage(FILE *f)
 		"       gresec show net [-j|--json]\n\n"
 		"Shows every gresec tunnel of the network namespace (or DEV):\n"
 		"addresses, GRE options, TTL/TOS, path MTU discovery, MTU,\n"
-		"protection, traffic and every drop counter, then its SAs like\n"
-		"\"show crypto ipsec sa\".  \"show net\" shows the per-namespace\n"
-		"counters of GRE and ESP packets that matched no tunnel or SA.\n"
+		"protection, traffic and every drop counter, charon's IKE_SAs with\n"
+		"its peer like \"show crypto isakmp sa\" (read from charon's vici\n"
+		"socket), then its SAs like \"show crypto ipsec sa\".\n"
+		"\"show net\" shows the per-namespace counters of GRE and ESP\n"
+		"packets that matched no tunnel or SA.\n"
 		"-j prints JSON (fields in gresec(8)).  Key material is never shown.\n");
 }
 
