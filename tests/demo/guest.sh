@@ -19,8 +19,9 @@ REKEY=30s
 
 say() { printf '\n=== %s: %s\n' "$ROLE" "$*"; }
 
-[ -x "$CHARON" ] && command -v swanctl > /dev/null ||
+if [ ! -x "$CHARON" ] || ! command -v swanctl > /dev/null; then
 	fail "strongSwan is not installed (tests/deps.sh installs strongswan-charon, strongswan-swanctl)"
+fi
 [ -e "$PLUGIN" ] || fail "the charon plugin kernel-gresec is not built (make plugin)"
 
 pair_underlay
@@ -190,10 +191,11 @@ wait_for 1800 rekeyed || { swanctl --list-sas; gresec dump dev gs0; fail "the CH
 if [ "$ROLE" = left ]; then
 	# a few more pings on the new SAs
 	sleep 1
-	kill -INT $pinger
-	wait $pinger || true
-	kill $mon
-	wait $mon 2> /dev/null || true
+	kill -INT "$pinger"
+	# its exit status is in the summary line below
+	wait "$pinger" || true
+	kill "$mon"
+	wait "$mon" 2> /dev/null || true
 	cat $IKE/monitor.log
 	say "pings across the rekey: $(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\2 of \1 answered/p' $IKE/ping.log)"
 fi
