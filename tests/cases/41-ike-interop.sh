@@ -20,7 +20,9 @@
 # rekey it, the tunnel ends up with the new SAs only, and a ping running
 # across the rekey loses (almost) nothing.  charon starts before the
 # gresec module is loaded (the plugin resolves the family and joins its
-# event group when it appears).
+# event group when it appears).  gresec show (and -j, dump) shows the
+# first case's IKE_SA from charon's vici socket, its CHILD_SA matched to
+# gs0's SAs, and once charon is stopped says so.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
