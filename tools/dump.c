@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike.h"
 #include "parse.h"
 #include "print.h"
 #include "subcommands.h"
@@ -22,6 +23,7 @@ static void dump_usage(FILE *f)
 int dump_main(int argc, char **argv)
 {
 	struct gs_tunnel_list l = { 0 };
+	struct gs_ike_list ike = { 0 };
 	const char *ifname = NULL, *why;
 	struct ipc *ipc;
 	size_t i;
@@ -50,6 +52,7 @@ int dump_main(int argc, char **argv)
 	ret = show_collect(ipc, ifname, &l);
 	ipc_close(ipc);
 	if (!ret) {
+		ike_collect(&ike, &l, NULL);
 		for (i = 0; i < l.n; i++)
 			dump_tunnel(stdout, &l.v[i]);
 		if (fflush(stdout) || ferror(stdout)) {
@@ -58,5 +61,6 @@ int dump_main(int argc, char **argv)
 		}
 	}
 	gs_list_free(&l);
+	ike_list_free(&ike);
 	return ret;
 }

@@ -50,6 +50,8 @@ struct gs_sa {
 	size_t auth_key_len;
 };
 
+struct gs_ike_list;
+
 struct gs_tunnel {
 	bool have[GRESEC_A_MAX + 1];	/* attribute present / to be sent */
 	uint32_t ifindex;
@@ -70,6 +72,8 @@ struct gs_tunnel {
 	size_t n_sas, cap_sas;
 	bool sas_unsupported;		/* kernel has no SA_GET yet */
 	bool sas_denied;		/* SA_GET needs CAP_NET_ADMIN */
+	/* charon's IKE_SAs (ike.h), NULL if not read; not owned. */
+	const struct gs_ike_list *ike;
 };
 
 struct gs_tunnel_list {

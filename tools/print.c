@@ -130,7 +130,7 @@ static uint32_t replay_seen(const struct gs_sa *sa)
 	return n;
 }
 
-static void print_sa(FILE *f, const struct gs_sa *sa)
+static void print_sa(FILE *f, const struct gs_tunnel *t, const struct gs_sa *sa)
 {
 	const struct proposal *p = gs_proposal_by_id(sa->proposal);
 	bool first = true;
@@ -148,8 +148,7 @@ static void print_sa(FILE *f, const struct gs_sa *sa)
 		fprintf(f, "last used %" PRIu64 " s ago\n", sa->idle);
 	else
 		fprintf(f, "not used yet\n");
-	if (sa->reqid)
-		fprintf(f, "        reqid %" PRIu32 "\n", sa->reqid);
+	print_ike_origin(f, t, sa);
 	if (sa->dir == GRESEC_SA_DIR_IN) {
 		fprintf(f, "        replay detection support: %s, window %" PRIu32,
 			sa->replay_window ? "Y" : "N", sa->replay_window);
@@ -199,7 +198,7 @@ static void print_sas_dir(FILE *f, const struct gs_tunnel *t, uint32_t dir)
 			continue;
 		if (any)
 			fputc('\n', f);
-		print_sa(f, &t->sas[i]);
+		print_sa(f, t, &t->sas[i]);
 		any = true;
 	}
 	if (!any)
@@ -322,6 +321,7 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 	if (s[GRESEC_STATS_A_TX_HANDOFF])
 		fprintf(f, "    %" PRIu64 " encrypted on the next CPU\n",
 			s[GRESEC_STATS_A_TX_HANDOFF]);
+	print_ike(f, t);
 	print_sas(f, t);
 }
 
@@ -417,10 +417,12 @@ static void json_sa_fields(struct json *j, const struct gs_sa *sa)
 	json_counters(j, "stats", gs_sa_counters, gs_n_sa_counters, sa->stats);
 }
 
-static void json_sa(struct json *j, const struct gs_sa *sa)
+static void json_sa(struct json *j, const struct gs_tunnel *t,
+		    const struct gs_sa *sa)
 {
 	json_obj_begin(j, NULL);
 	json_sa_fields(j, sa);
+	json_ike_origin(j, t, sa);
 	json_obj_end(j);
 }
 
@@ -466,8 +468,9 @@ void json_tunnel(struct json *j, const struct gs_tunnel *t)
 	json_bool(j, "sas_readable", !t->sas_denied);
 	json_arr_begin(j, "sas");
 	for (i = 0; i < t->n_sas; i++)
-		json_sa(j, &t->sas[i]);
+		json_sa(j, t, &t->sas[i]);
 	json_arr_end(j);
+	json_ike(j, t);
 	json_obj_end(j);
 }
 
@@ -580,4 +583,5 @@ void dump_tunnel(FILE *f, const struct gs_tunnel *t)
 			fprintf(f, "\t%" PRIu64, sa->stats[gs_sa_counters[k].attr]);
 		fputc('\n', f);
 	}
+	dump_ike(f, t);
 }

@@ -24,6 +24,15 @@ void json_event(struct json *j, const struct gs_tunnel *t,
 
 void dump_tunnel(FILE *f, const struct gs_tunnel *t);
 
+/* print-ike.c: charon's IKE_SAs of a tunnel (t->ike), see ike.h. */
+void print_ike(FILE *f, const struct gs_tunnel *t);
+void print_ike_origin(FILE *f, const struct gs_tunnel *t,
+		      const struct gs_sa *sa);
+void json_ike(struct json *j, const struct gs_tunnel *t);
+void json_ike_origin(struct json *j, const struct gs_tunnel *t,
+		     const struct gs_sa *sa);
+void dump_ike(FILE *f, const struct gs_tunnel *t);
+
 /* 32-bit network order address as dotted quad, in one of 4 static buffers. */
 const char *ip4_str(uint32_t be);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike.h"
 #include "parse.h"
 #include "print.h"
 #include "subcommands.h"
@@ -18,9 +19,11 @@ static void show_usage(FILE *f)
 		"       gresec show net [-j|--json]\n\n"
 		"Shows every gresec tunnel of the network namespace (or DEV):\n"
 		"addresses, GRE options, TTL/TOS, path MTU discovery, MTU,\n"
-		"protection, traffic and every drop counter, then its SAs like\n"
-		"\"show crypto ipsec sa\".  \"show net\" shows the per-namespace\n"
-		"counters of GRE and ESP packets that matched no tunnel or SA.\n"
+		"protection, traffic and every drop counter, charon's IKE_SAs with\n"
+		"its peer like \"show crypto isakmp sa\" (read from charon's vici\n"
+		"socket), then its SAs like \"show crypto ipsec sa\".\n"
+		"\"show net\" shows the per-namespace counters of GRE and ESP\n"
+		"packets that matched no tunnel or SA.\n"
 		"-j prints JSON (fields in gresec(8)).  Key material is never shown.\n");
 }
 
@@ -91,6 +94,7 @@ static int show_net(struct ipc *ipc, bool json)
 int show_main(int argc, char **argv)
 {
 	struct gs_tunnel_list l = { 0 };
+	struct gs_ike_list ike = { 0 };
 	const char *ifname = NULL, *why;
 	bool json = false, net = false;
 	struct ipc *ipc;
@@ -134,6 +138,7 @@ int show_main(int argc, char **argv)
 	ipc_close(ipc);
 	if (ret)
 		goto out;
+	ike_collect(&ike, &l, NULL);
 	if (json) {
 		json_init(&j, stdout, true);
 		json_arr_begin(&j, NULL);
@@ -154,5 +159,6 @@ int show_main(int argc, char **argv)
 	}
 out:
 	gs_list_free(&l);
+	ike_list_free(&ike);
 	return ret;
 }

@@ -20,7 +20,9 @@
 # rekey it, the tunnel ends up with the new SAs only, and a ping running
 # across the rekey loses (almost) nothing.  charon starts before the
 # gresec module is loaded (the plugin resolves the family and joins its
-# event group when it appears).
+# event group when it appears).  gresec show (and -j, dump) shows the
+# first case's IKE_SA from charon's vici socket, its CHILD_SA matched to
+# gs0's SAs, and once charon is stopped says so.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
@@ -67,7 +69,10 @@ mkdir -p $IKE
 # A charon left over by a test that was killed.
 [ -e /run/charon.pid ] && kill "$(cat /run/charon.pid)" 2> /dev/null && sleep 1
 rm -f /run/charon.pid /run/charon.vici
-gresec_plugin=""
+# The right never loads kernel-gresec, even where it is installed.
+gresec_plugin="kernel-gresec {
+			load = no
+		}"
 [ "$ROLE" = left ] && gresec_plugin="kernel-gresec {
 			load = yes
 		}"
@@ -91,7 +96,9 @@ charon {
 EOF
 if [ "$ROLE" = left ]; then
 	mkdir $IKE/plugins
-	cp "$PLUGINDIR"/libstrongswan-*.so "$PLUGIN" $IKE/plugins/
+	# The plugin built here replaces an installed one (make install).
+	cp "$PLUGINDIR"/libstrongswan-*.so $IKE/plugins/
+	cp -f "$PLUGIN" $IKE/plugins/
 	STRONGSWAN_CONF=$IKE/strongswan.conf unshare -m sh -c \
 		"mount --bind $IKE/plugins $PLUGINDIR && exec $CHARON" > $IKE/charon.out 2>&1 &
 else
@@ -165,6 +172,45 @@ sa_field() {
 		'$1 == "sa" && $3 == d && $4 == s { print $c }'
 }
 
+# show_ike_check TAG IKE SPI_IN SPI_OUT (left): "gresec show" has charon's
+# IKE_SA ("crypto isakmp sa": peer, IKEv2, the IKE proposal of
+# ikev2-gre.swanctl.conf) with the CHILD_SA whose SPIs are gs0's, the SA
+# block says "installed by IKE" with charon's reqid; -j and dump carry it.
+show_ike_check() {
+	local tag=$1 ike=$2 spi_in=$3 spi_out=$4 reqid out
+	reqid=$(swanctl --list-sas --ike "$ike" 2> /dev/null |
+		sed -n 's/^ *gre: #[0-9]*, reqid \([0-9]*\), INSTALLED.*/\1/p' | head -n 1)
+	out=$(gresec show gs0)
+	grep -qE "^    $ike #[0-9]+: IKEv2, ESTABLISHED [0-9]+ s ago, initiator\$" <<< "$out" &&
+		grep -qE "^      remote $REMOTE\[(500|4500)\], id $REMOTE\$" <<< "$out" &&
+		grep -qx "      proposal AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" <<< "$out" &&
+		grep -qE "^      child sa gre #[0-9]+, reqid $reqid: INSTALLED, TRANSPORT ESP, AES_GCM_16-128\$" <<< "$out" &&
+		grep -qx "        spi in 0x$spi_in, out 0x$spi_out (both SAs in gs0)" <<< "$out" &&
+		[ "$(grep -cE "^        installed by IKE, reqid $reqid \($ike #[0-9]+, child sa gre #[0-9]+\)\$" <<< "$out")" = 2 ] ||
+		{ echo "$out"; fail "$tag: gresec show: no crypto isakmp sa of $ike (reqid '$reqid') matched to SAs 0x$spi_in/0x$spi_out"; }
+	ok "$tag: gresec show: crypto isakmp sa $ike with $REMOTE, IKEv2, its CHILD_SA's SAs installed by IKE, reqid $reqid"
+	gresec show gs0 -j | python3 -c '
+import json, sys
+t = json.load(sys.stdin)[0]
+ike, remote, spi_in, spi_out, reqid = sys.argv[1:]
+assert t["ike"]["charon"] == "running", t["ike"]
+sa = [s for s in t["ike"]["sas"] if s["name"] == ike]
+assert len(sa) == 1 and sa[0]["remote_host"] == remote and sa[0]["version"] == 2, sa
+sa = sa[0]
+assert (sa["encr_alg"], sa["encr_keysize"], sa["integ_alg"], sa["dh_group"]) == \
+	("AES_CBC", 128, "HMAC_SHA2_256_128", "MODP_2048"), sa
+c = sa["child_sas"]
+assert len(c) == 1 and c[0]["spi_in"] == int(spi_in, 16) and c[0]["spi_out"] == int(spi_out, 16) \
+	and c[0]["in_tunnel"] == "both" and c[0]["reqid"] == int(reqid), c
+for s in t["sas"]:
+	assert s["ike"] == {"ike_sa": ike, "ike_sa_uniqueid": sa["uniqueid"], "child_sa": "gre",
+			    "child_sa_uniqueid": c[0]["uniqueid"], "reqid": int(reqid)}, s
+' "$ike" "$REMOTE" "$spi_in" "$spi_out" "$reqid" || fail "$tag: gresec show -j: IKE_SA"
+	ok "$tag: gresec show -j carries the IKE_SA and the SAs' origin"
+	expect_eq "$(gresec dump dev gs0 | awk -F'\t' '$1 == "child" { print $9, $10, $12 }')" \
+		"0x$spi_in 0x$spi_out both" "$tag: gresec dump: child line"
+}
+
 # run_case N TAG EXAMPLE IKE INITIATOR GRESEC-PROPOSAL [SED]
 # close_case I TAG IKE INITIATOR: INITIATOR ends the IKE_SA; both ends wait
 # for its CHILD_SA to go, and the gresec end for the tunnel's SAs.
@@ -221,6 +267,9 @@ run_case() {
 			fail "$tag: inbound soft/hard time $soft/$hard, want 3240..3600/3960"
 		ok "$tag: inbound soft/hard time $soft/$hard s"
 		expect_eq "$(gresec dump dev gs0 | grep -c '^sa')" 2 "$tag: SAs on gs0"
+		if [ "$i" = 1 ]; then
+			show_ike_check "$tag" "$ike" "$spi_in" "$spi_out"
+		fi
 	fi
 
 	# The wire, from the peer's side: only ESP once both ends are keyed.
@@ -341,4 +390,11 @@ rekey_case 4
 if [ "$ROLE" = left ]; then
 	gresec show gs0
 	grep -c 'gresec: added' $IKE/charon.log | sed 's/^/SAs charon added via gresec: /'
+	# charon gone: one line says so (gs0 requires protection, has no SA).
+	stop_charon
+	out=$(gresec show gs0)
+	grep -qx "  crypto isakmp sa: charon is not running" <<< "$out" ||
+		{ echo "$out"; fail "gresec show without charon: no 'charon is not running' line"; }
+	expect_eq "$(gresec show gs0 -j | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ike"]["charon"])')" \
+		"not running" "gresec show -j without charon: ike.charon"
 fi
