@@ -24,8 +24,8 @@
 static void conf_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gresec setconf DEV FILE\n"
-		"       gresec syncconf DEV FILE\n"
+		"Usage: gresec setconf DEV FILE|-\n"
+		"       gresec syncconf DEV FILE|-\n"
 		"       gresec showconf DEV\n\n"
 		"setconf makes DEV's tunnel options and SAs exactly what FILE says\n"
 		"(gresec.conf(5)); syncconf changes only what differs, keeping the SAs\n"
@@ -35,8 +35,8 @@ static void conf_usage(FILE *f)
 		"refusal undoes what was done.  A file with keys must not be\n"
 		"readable by others.  showconf writes DEV's running state in that\n"
 		"format; the kernel never returns keys, so its SAs can be kept but\n"
-		"not re-created from it.  Address and Route lines are for\n"
-		"gresec-quick(8) and ignored here.\n");
+		"not re-created from it.  \"-\" reads standard input.  Address and\n"
+		"Route lines are gresec-quick's and ignored here.\n");
 }
 
 /* Read and check FILE; exit code, with the error printed. */
@@ -47,18 +47,21 @@ static int read_conf(const char *file, struct gs_conf *c)
 	FILE *f;
 	int ret;
 
-	f = fopen(file, "re");
+	/* "-": standard input, as in "gresec showconf A | gresec setconf B -". */
+	f = strcmp(file, "-") ? fopen(file, "re") : stdin;
 	if (!f) {
 		fprintf(stderr, "gresec: %s: %s\n", file, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (fstat(fileno(f), &st)) {
 		fprintf(stderr, "gresec: %s: %s\n", file, strerror(errno));
-		fclose(f);
+		if (f != stdin)
+			fclose(f);
 		return EXIT_USAGE;
 	}
 	ret = gs_conf_parse(f, file, c, err, sizeof(err));
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (ret) {
 		fprintf(stderr, "gresec: %s\n", err);
 		return EXIT_USAGE;

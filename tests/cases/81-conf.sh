@@ -121,18 +121,19 @@ expect_eq "$(cut -f4-15,17 <<< "$t" | tr '\t' ' ')" \
 	"ns1 gs0 options from the file"
 expect_eq "$(n ns1 ip -o link show gs0 | grep -o 'mtu [0-9]*')" "mtu 1400" "ns1 gs0 link MTU"
 expect_eq "$(sa_state ns1 gs0 in 0x2002 | cut -f5,7,8,11,16 | tr '\t' ' ')" \
-	"aes256-sha256 on 128 1000000 3600" "ns1 in 0x2002: proposal, ESN, window, lifetimes"
+	"aes256-sha256 on 64 1000000 3600" "ns1 in 0x2002: proposal, ESN, window, lifetimes"
 ping_ok ns1 198.51.100.2
 expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" 3 "ns1 out 0x1001 packets"
 expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 3 "ns2 in 0x1001 packets"
 n ns1 gresec showconf gs0 | grep -q '^IfId = 7$' || fail "showconf lacks IfId = 7"
 
-echo "# a file with an error at line 7 changes nothing and names the line"
-sed '7s/.*/TTL = 300/' "$D/ns1.conf" > "$D/bad.conf"
+echo "# a file with an error at line 6 changes nothing and names the line"
+sed 's/^TTL = 32$/TTL = 300/' "$D/ns1.conf" > "$D/bad.conf"
+expect_eq "$(grep -n '^TTL' "$D/bad.conf")" "6:TTL = 300" "the error's line"
 sed -i 's/^MTU = 1400/MTU = 1300/' "$D/bad.conf"
 chmod 600 "$D/bad.conf"
-refused ns1 gs0 2 "$D/bad.conf:7: TTL = 300: must be 1..255" gresec setconf gs0 "$D/bad.conf"
-refused ns1 gs0 2 "$D/bad.conf:7: TTL = 300" gresec syncconf gs0 "$D/bad.conf"
+refused ns1 gs0 2 "$D/bad.conf:6: TTL = 300: must be 1..255" gresec setconf gs0 "$D/bad.conf"
+refused ns1 gs0 2 "$D/bad.conf:6: TTL = 300" gresec syncconf gs0 "$D/bad.conf"
 grep -qF "$K12" "$D/err" && fail "an error message quoted a key"
 
 echo "# the kernel refuses a step half-way: everything done is undone"
@@ -160,7 +161,7 @@ p0=$(sa_counter ns1 gs0 out 0x1001 packets)
 n ns1 gresec set gs0 ttl 9 tos inherit mtu 1300 csum
 n ns1 gresec sa add gs0 dir out spi 0x3003 proposal aes128gcm16 key "$K12"
 [ "$(state ns1 gs0)" != "$s0" ] || fail "the change did not change the state"
-n ns1 gresec setconf gs0 /dev/stdin < "$D/saved.conf"
+n ns1 gresec setconf gs0 - < "$D/saved.conf"
 expect_eq "$(state ns1 gs0)" "$s0" "ns1 gs0 state after showconf | setconf"
 expect_eq "$(n ns1 gresec showconf gs0)" "$(cat "$D/saved.conf")" "showconf after setconf"
 expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" "$p0" "ns1 out 0x1001 packets kept (not re-created)"
