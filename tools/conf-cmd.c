@@ -144,6 +144,37 @@ static bool undo(struct ipc *ipc, const struct gs_conf *c,
 	return ok;
 }
 
+/*
+ * The kernel sends on the outbound SA added last and, when that one is
+ * deleted, on none (no fallback).  Say so when a file keeps outbound SAs
+ * but the apply deleted the one in use and added none: the tunnel is then
+ * silent, which the file cannot express.
+ */
+static void warn_no_tx(const struct gs_conf *c, const struct gs_tunnel *cur,
+		       const struct gs_conf_plan *p)
+{
+	const struct gs_sa *tx = gs_tunnel_current_out(cur);
+	bool gone = false, added = false, kept = false;
+	size_t i;
+
+	for (i = 0; i < p->n_steps; i++) {
+		const struct gs_conf_step *s = &p->steps[i];
+
+		if (s->op == GS_CONF_DEL && &cur->sas[s->cur] == tx)
+			gone = true;
+		if (s->op != GS_CONF_DEL &&
+		    c->t.sas[s->want].dir == GRESEC_SA_DIR_OUT)
+			added = true;
+	}
+	for (i = 0; i < c->t.n_sas; i++)
+		if (c->t.sas[i].dir == GRESEC_SA_DIR_OUT)
+			kept = true;
+	if (gone && !added && kept)
+		fprintf(stderr,
+			"gresec: %s: warning: the outbound SA in use (spi 0x%08" PRIx32 ") was deleted and the kernel does not fall back to another one: nothing is sent until an outbound SA is added\n",
+			cur->ifname, tx->spi);
+}
+
 static int apply(struct ipc *ipc, const char *file, const struct gs_conf *c,
 		 const struct gs_tunnel *cur, const struct gs_conf_plan *p,
 		 bool sync)
@@ -216,6 +247,7 @@ static int apply(struct ipc *ipc, const char *file, const struct gs_conf *c,
 			return ipc_report(ipc, what, err);
 		}
 	}
+	warn_no_tx(c, cur, p);
 	return EXIT_OK;
 
 refused:

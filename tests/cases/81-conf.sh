@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
-# timeout: 200
+# timeout: 300
 #
 # Configuration files (gresec.conf(5)): setconf from a file with keys
 # carries traffic; a key file others may read, a file with an error at
@@ -159,12 +159,28 @@ grep -q '^# No Key' "$D/saved.conf" || fail "showconf does not say its SAs have 
 s0=$(state ns1 gs0)
 p0=$(sa_counter ns1 gs0 out 0x1001 packets)
 n ns1 gresec set gs0 ttl 9 tos inherit mtu 1300 csum
-n ns1 gresec sa add gs0 dir out spi 0x3003 proposal aes128gcm16 key "$K12"
+n ns1 gresec sa add gs0 dir in spi 0x3003 proposal aes128gcm16 key "$K12"
 [ "$(state ns1 gs0)" != "$s0" ] || fail "the change did not change the state"
 n ns1 gresec setconf gs0 - < "$D/saved.conf"
 expect_eq "$(state ns1 gs0)" "$s0" "ns1 gs0 state after showconf | setconf"
 expect_eq "$(n ns1 gresec showconf gs0)" "$(cat "$D/saved.conf")" "showconf after setconf"
 expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" "$p0" "ns1 out 0x1001 packets kept (not re-created)"
+ping_ok ns1 198.51.100.2
+
+echo "# deleting the outbound SA in use leaves none (no fallback): said, not hidden"
+n ns1 gresec sa add gs0 dir out spi 0x3003 proposal aes128gcm16 key "$K12"
+n ns1 gresec setconf gs0 - < "$D/saved.conf" 2> "$D/err"
+cat "$D/err"
+grep -q "warning: the outbound SA in use (spi 0x00003003) was deleted" "$D/err" ||
+	fail "no warning that gs0 has no outbound SA left"
+expect_eq "$(state ns1 gs0)" "$s0" "ns1 gs0 state after the second setconf"
+nosa=$(tun_counter ns1 gs0 tx_drop_no_sa)
+ping_fails ns1 198.51.100.2
+expect_ge "$(tun_counter ns1 gs0 tx_drop_no_sa)" $((nosa + 1)) "ns1 gs0 tx_drop_no_sa"
+# Keyed files install every SA afresh: both ends, or the peer's replay
+# window drops the restarted sequence numbers.
+n ns2 gresec setconf gs0 "$D/ns2.conf"
+n ns1 gresec setconf gs0 "$D/ns1.conf"
 ping_ok ns1 198.51.100.2
 
 echo "# syncconf: add, delete, replace just the SAs that changed"
