@@ -31,6 +31,12 @@ static const struct subcommand {
 	  "Add or delete a security association (SA) of a tunnel" },
 	{ "monitor", monitor_main,
 	  "Print SA events (added, deleted, expired) as they happen" },
+	{ "setconf", setconf_main,
+	  "Make a tunnel what a configuration file says (gresec.conf(5))" },
+	{ "syncconf", syncconf_main,
+	  "Change only what differs from a configuration file" },
+	{ "showconf", showconf_main,
+	  "Write a tunnel's running state as a configuration file" },
 	{ "help", help_main, "Show this help, or \"gresec COMMAND help\"" },
 };
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

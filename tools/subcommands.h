@@ -22,6 +22,9 @@ int dump_main(int argc, char **argv);
 int set_main(int argc, char **argv);
 int sa_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
+int setconf_main(int argc, char **argv);
+int syncconf_main(int argc, char **argv);
+int showconf_main(int argc, char **argv);
 
 /* "gresec: <arg>: <why>" on stderr; returns EXIT_USAGE. */
 int bad_arg(const char *arg, const char *why);

@@ -49,13 +49,13 @@ expect 0 "" help
 expect 0 "" --help
 expect 0 "" -h
 expect 0 "" --version
-for c in show dump set sa monitor help; do
+for c in show dump set sa monitor setconf syncconf showconf help; do
 	expect 0 "" "$c" help
 	expect 0 "" help "$c"
 	grep -q "^Usage: gresec" "$out" || [ "$c" = help ] || ko "help $c: no usage"
 done
 "$GRESEC" help >"$out"
-for c in show dump set sa monitor; do
+for c in show dump set sa monitor setconf syncconf showconf; do
 	grep -q "^  $c " "$out" && ok || ko "usage lists $c"
 done
 expect 2 "unknown command" frobnicate
@@ -135,6 +135,45 @@ printf '%s\n' "$K16" | "$GRESEC" sa add gs0 dir in spi 256 proposal aes128-sha1 
 [ $? = 2 ] && grep -q "auth-key @-: empty" "$err" && ok || ko "auth-key @- at EOF: $(cat "$err")"
 rm -f "$kf"
 
+# setconf / syncconf / showconf: the file is checked before the kernel is
+# asked anything (the parser itself: test-conf.c)
+cf=$(mktemp)
+expect 2 "missing DEV or FILE" setconf gs0
+expect 2 "unexpected argument" syncconf gs0 "$cf" extra
+expect 2 "missing device" showconf
+expect 2 "unexpected argument" showconf gs0 gs1
+expect 2 "longer than 15" setconf abcdefghijklmnop "$cf"
+expect 2 "/nonexistent/gs0.conf: No such file" setconf gs0 /nonexistent/gs0.conf
+printf '[Tunnel]\nLocal = 192.0.2.1\nTTL = 300\n' >"$cf"
+expect 2 "$cf:3: TTL = 300: must be 1..255" setconf gs0 "$cf"
+expect 2 "$cf:3: TTL = 300" syncconf gs0 "$cf"
+printf '[Tunnel]\n[SA]\nDir = in\nSPI = 256\nProposal = aes128gcm16\nKey = %s\n' "$K20" >"$cf"
+chmod 644 "$cf"
+expect 2 "$cf: contains keys but is readable by others (chmod 600)" setconf gs0 "$cf"
+chmod 640 "$cf"
+expect 2 "readable by others" syncconf gs0 "$cf"
+chmod 600 "$cf"
+"$GRESEC" setconf gs0 "$cf" >"$out" 2>"$err"
+[ $? != 2 ] && ok || ko "setconf of a good mode-600 file: $(cat "$err")"
+printf '[SA]\nDir = in\nSPI = 256\nProposal = aes128gcm16\nKey = %s\n' "$K16" >"$cf"
+expect 2 "$cf:5: Key: aes128gcm16 needs a 20-byte key" setconf gs0 "$cf"
+grep -q "$K16" "$out" "$err" && ko "key from a file echoed" || ok
+printf '[Tunnel]\nTTL = 9\n' >"$cf"
+chmod 644 "$cf"
+"$GRESEC" setconf gs0 "$cf" >"$out" 2>"$err"
+[ $? != 2 ] && ok || ko "a world-readable file without keys is refused: $(cat "$err")"
+rm -f "$cf"
+QUICK=$(dirname "$GRESEC")/gresec-quick
+if [ -x "$QUICK" ]; then
+	"$QUICK" >"$out" 2>"$err"
+	[ $? = 2 ] && grep -q "^Usage: gresec-quick up|down" "$err" && ok || ko "gresec-quick usage"
+	"$QUICK" sideways gs0 >"$out" 2>"$err"
+	[ $? = 2 ] && ok || ko "gresec-quick sideways"
+	GRESEC_CONFIG_DIR=/nonexistent "$QUICK" up gs0 >"$out" 2>"$err"
+	[ $? = 1 ] && grep -q "/nonexistent/gs0.conf: cannot read" "$err" && ok ||
+		ko "gresec-quick up without a file: $(cat "$err")"
+fi
+
 # show / dump / monitor
 expect 2 "unexpected argument" show gs0 gs1
 expect 2 "unknown option" show -x
@@ -148,6 +187,7 @@ if ! "$GRESEC" show >/dev/null 2>"$err" && grep -q "module loaded" "$err"; then
 	expect 1 "" show
 	expect 1 "" set gs0 ttl 64
 	expect 1 "" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20
+	expect 1 "" showconf gs0
 fi
 
 # JSON renderer output is valid JSON

@@ -1,0 +1,284 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# topology: netns
+# timeout: 400
+#
+# Configuration files (gresec.conf(5)): setconf from a file with keys
+# carries traffic; a key file others may read, a file with an error at
+# line N and a file the kernel refuses half-way all change nothing (the
+# last one is undone); showconf | setconf puts a changed tunnel back with
+# its SAs untouched (their counters go on), and refuses a keyless SA that
+# is gone; syncconf adds, deletes and replaces just the SAs that changed
+# and leaves the others running; gresec-quick up/down brings a tunnel up
+# from a file with its address, MTU and route, traffic crossing it, and a
+# bad file leaves no device behind.
+. "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/esp.sh"
+
+load_gresec
+netns_pair_setup key 11
+D=/tmp/conf
+rm -rf "$D"
+mkdir -p "$D"
+
+# state NS DEV: "gresec dump" without what moves by itself (counters, SA
+# age and sequence numbers): the configuration a setconf sets.
+state() {
+	ip netns exec "$1" "$GRESEC" dump dev "$2" |
+		awk -F'\t' 'BEGIN { OFS = "\t" }
+			$1 == "tunnel" { NF = 17; print }
+			$1 == "sa" { $9 = $10 = ""; NF = 16; print }'
+}
+# sa_state NS DEV DIR SPI: the SA's line of state, empty if there is none.
+sa_state() {
+	state "$1" "$2" | awk -F'\t' -v d="$3" -v s="$(printf '0x%08x' $(($4)))" \
+		'$1 == "sa" && $3 == d && $4 == s'
+}
+# refused NS DEV WANT-EXIT PATTERN CMD...: CMD exits WANT-EXIT saying
+# PATTERN, and the state of DEV is what it was.
+refused() {
+	local ns=$1 dev=$2 rc=$3 pat=$4 before after got=0
+	shift 4
+	before=$(state "$ns" "$dev")
+	n "$ns" "$@" > "$D/out" 2> "$D/err" || got=$?
+	cat "$D/err"
+	[ "$got" = "$rc" ] || fail "$*: exit $got, want $rc"
+	grep -qF -- "$pat" "$D/err" || fail "$*: no \"$pat\" in: $(cat "$D/err")"
+	after=$(state "$ns" "$dev")
+	[ "$after" = "$before" ] || fail "$* changed $dev: before
+$before
+after
+$after"
+	ok "$*: refused (\"$pat\"), $dev unchanged"
+}
+
+new_keys aes128gcm16
+K12=$KEY
+new_keys aes128gcm16
+K21=$KEY
+new_keys aes256-sha256
+K3=$KEY A3=$AUTH
+
+# conf LOCAL REMOTE OUT-SPI OUT-KEY IN-SPI IN-KEY [REPLAY]: one end's file.
+conf() {
+	cat <<-EOF
+	# one end of gs0
+	[Tunnel]
+	Local = $1
+	Remote = $2
+	Key = 11
+	TTL = 32
+	TOS = 0x10
+	MTU = 1400
+	IfId = 7
+
+	[SA]
+	Dir = out
+	SPI = $3
+	Proposal = aes128gcm16
+	Key = $4
+
+	[SA]
+	Dir = in
+	SPI = $5
+	Proposal = aes128gcm16
+	Key = $6
+	ReplayWindow = ${7:-128}
+	EOF
+}
+extra_sa() {
+	cat <<-EOF
+
+	[SA]
+	Dir = in
+	SPI = $1
+	Proposal = aes256-sha256
+	Key = $K3
+	AuthKey = $A3
+	ESN = yes
+	SoftBytes = 1000000
+	HardTime = 3600
+	ReqId = 5
+	EOF
+}
+{ conf 192.0.2.1 192.0.2.2 0x1001 "$K12" 0x2001 "$K21"; extra_sa 0x2002; } > "$D/ns1.conf"
+conf 192.0.2.2 192.0.2.1 0x2001 "$K21" 0x1001 "$K12" > "$D/ns2.conf"
+
+echo "# a file with keys that others may read is refused"
+chmod 644 "$D/ns1.conf"
+refused ns1 gs0 2 "$D/ns1.conf: contains keys but is readable by others (chmod 600)" \
+	gresec setconf gs0 "$D/ns1.conf"
+chmod 640 "$D/ns1.conf"
+refused ns1 gs0 2 "readable by others" gresec syncconf gs0 "$D/ns1.conf"
+chmod 600 "$D/ns1.conf" "$D/ns2.conf"
+
+echo "# setconf from the files: options, SAs, traffic through them"
+n ns2 gresec setconf gs0 "$D/ns2.conf"
+n ns1 gresec setconf gs0 "$D/ns1.conf"
+t=$(state ns1 gs0 | awk -F'\t' '$1 == "tunnel"')
+expect_eq "$(cut -f4-15,17 <<< "$t" | tr '\t' ' ')" \
+	"192.0.2.1 192.0.2.2 11 11 off off off off 32 0x10 on 1400 required" \
+	"ns1 gs0 options from the file"
+expect_eq "$(n ns1 ip -o link show gs0 | grep -o 'mtu [0-9]*')" "mtu 1400" "ns1 gs0 link MTU"
+expect_eq "$(sa_state ns1 gs0 in 0x2002 | cut -f5,7,8,11,16 | tr '\t' ' ')" \
+	"aes256-sha256 on 64 1000000 3600" "ns1 in 0x2002: proposal, ESN, window, lifetimes"
+ping_ok ns1 198.51.100.2
+expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" 3 "ns1 out 0x1001 packets"
+expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 3 "ns2 in 0x1001 packets"
+n ns1 gresec showconf gs0 | grep -q '^IfId = 7$' || fail "showconf lacks IfId = 7"
+
+echo "# a file with an error at line 6 changes nothing and names the line"
+sed 's/^TTL = 32$/TTL = 300/' "$D/ns1.conf" > "$D/bad.conf"
+expect_eq "$(grep -n '^TTL' "$D/bad.conf")" "6:TTL = 300" "the error's line"
+sed -i 's/^MTU = 1400/MTU = 1300/' "$D/bad.conf"
+chmod 600 "$D/bad.conf"
+refused ns1 gs0 2 "$D/bad.conf:6: TTL = 300: must be 1..255" gresec setconf gs0 "$D/bad.conf"
+refused ns1 gs0 2 "$D/bad.conf:6: TTL = 300" gresec syncconf gs0 "$D/bad.conf"
+grep -qF "$K12" "$D/err" && fail "an error message quoted a key"
+
+echo "# the kernel refuses a step half-way: everything done is undone"
+# Inbound SPIs are unique per namespace: gs9's 0x7777 makes SA_NEW fail.
+n ns1 ip link add gs9 type gresec
+n ns1 gresec set gs9 key 99
+n ns1 gresec sa add gs9 dir in spi 0x7777 proposal aes128gcm16 key "$K12"
+{ sed 's/^TTL = 32/TTL = 99/; s/^MTU = 1400/MTU = auto/' "$D/ns1.conf"
+  extra_sa 0x5005; extra_sa 0x7777; } > "$D/kernel.conf"
+chmod 600 "$D/kernel.conf"
+line=$(grep -n '^SPI = 0x7777' "$D/kernel.conf" | cut -d: -f1)
+refused ns1 gs0 1 "$D/kernel.conf:$((line - 2)): gs0: sa add in spi 0x00007777" \
+	gresec syncconf gs0 "$D/kernel.conf"
+grep -q "nothing changed (undone)" "$D/err" || fail "no \"undone\" in $(cat "$D/err")"
+expect_eq "$(n ns1 ip -o link show gs0 | grep -o 'mtu [0-9]*')" "mtu 1400" "ns1 gs0 link MTU after the undo"
+n ns1 ip link del gs9
+
+echo "# showconf | setconf puts a changed tunnel back, SAs untouched"
+n ns1 gresec showconf gs0 > "$D/saved.conf"
+cat "$D/saved.conf"
+grep -qiF -e "$K12" -e "$K21" -e "$K3" "$D/saved.conf" && fail "showconf wrote a key"
+grep -q '^# No Key' "$D/saved.conf" || fail "showconf does not say its SAs have no keys"
+s0=$(state ns1 gs0)
+p0=$(sa_counter ns1 gs0 out 0x1001 packets)
+n ns1 gresec set gs0 ttl 9 tos inherit mtu 1300 csum
+n ns1 gresec sa add gs0 dir in spi 0x3003 proposal aes128gcm16 key "$K12"
+[ "$(state ns1 gs0)" != "$s0" ] || fail "the change did not change the state"
+n ns1 gresec setconf gs0 - < "$D/saved.conf"
+expect_eq "$(state ns1 gs0)" "$s0" "ns1 gs0 state after showconf | setconf"
+expect_eq "$(n ns1 gresec showconf gs0)" "$(cat "$D/saved.conf")" "showconf after setconf"
+expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" "$p0" "ns1 out 0x1001 packets kept (not re-created)"
+ping_ok ns1 198.51.100.2
+
+echo "# deleting the outbound SA in use leaves none (no fallback): said, not hidden"
+n ns1 gresec sa add gs0 dir out spi 0x3003 proposal aes128gcm16 key "$K12"
+n ns1 gresec setconf gs0 - < "$D/saved.conf" 2> "$D/err"
+cat "$D/err"
+grep -q "warning: the outbound SA in use (spi 0x00003003) was deleted" "$D/err" ||
+	fail "no warning that gs0 has no outbound SA left"
+expect_eq "$(state ns1 gs0)" "$s0" "ns1 gs0 state after the second setconf"
+nosa=$(tun_counter ns1 gs0 tx_drop_no_sa)
+ping_fails ns1 198.51.100.2
+expect_ge "$(tun_counter ns1 gs0 tx_drop_no_sa)" $((nosa + 1)) "ns1 gs0 tx_drop_no_sa"
+# Keyed files install every SA afresh: both ends, or the peer's replay
+# window drops the restarted sequence numbers.
+n ns2 gresec setconf gs0 "$D/ns2.conf"
+n ns1 gresec setconf gs0 "$D/ns1.conf"
+ping_ok ns1 198.51.100.2
+
+echo "# syncconf: add, delete, replace just the SAs that changed"
+ping_ok ns2 198.51.100.1
+pout=$(sa_counter ns1 gs0 out 0x1001 packets)
+pin=$(sa_counter ns1 gs0 in 0x2001 packets)
+expect_ge "$pin" 3 "ns1 in 0x2001 packets before syncconf"
+# 0x2001's window changes (replaced), 0x2002 goes, 0x2003 comes.
+{ conf 192.0.2.1 192.0.2.2 0x1001 "$K12" 0x2001 "$K21" 256; extra_sa 0x2003; } > "$D/sync.conf"
+chmod 600 "$D/sync.conf"
+n ns1 gresec syncconf gs0 "$D/sync.conf"
+expect_eq "$(sa_state ns1 gs0 in 0x2002)" "" "ns1 in 0x2002 deleted"
+expect_eq "$(sa_state ns1 gs0 in 0x2003 | cut -f5)" "aes256-sha256" "ns1 in 0x2003 added"
+expect_eq "$(sa_state ns1 gs0 in 0x2001 | cut -f8)" 256 "ns1 in 0x2001 replay window"
+pin2=$(sa_counter ns1 gs0 in 0x2001 packets)
+[ "$pin2" -lt "$pin" ] || fail "ns1 in 0x2001 was not re-created: $pin2 packets, $pin before"
+ok "ns1 in 0x2001 replaced ($pin2 packets, $pin before)"
+expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" "$pout" "ns1 out 0x1001 packets kept"
+ping_ok ns1 198.51.100.2
+ping_ok ns2 198.51.100.1
+s1=$(state ns1 gs0)
+p1=$(sa_counter ns1 gs0 in 0x2001 packets)
+n ns1 gresec syncconf gs0 "$D/sync.conf"
+expect_eq "$(state ns1 gs0)" "$s1" "ns1 gs0 state after syncconf of the same file"
+expect_ge "$(sa_counter ns1 gs0 in 0x2001 packets)" "$p1" "ns1 in 0x2001 packets kept by a no-op syncconf"
+
+echo "# a keyless SA that is gone cannot be created: refused, nothing changed"
+n ns1 gresec showconf gs0 > "$D/saved2.conf"
+n ns1 gresec sa del gs0 dir in spi 0x2003
+hdr=$(awk '/^\[SA\]/ { h = NR } /^SPI = 0x00002003$/ { print h }' "$D/saved2.conf")
+n ns1 gresec set gs0 ttl 5
+refused ns1 gs0 2 "$D/saved2.conf:$hdr: [SA] in SPI 0x00002003 has no Key and gs0 has no such SA to keep" \
+	gresec setconf gs0 "$D/saved2.conf"
+
+echo "# gresec-quick up/down: device, address, MTU, route from the file"
+new_keys aes128gcm16
+Q12=$KEY
+new_keys aes128gcm16
+Q21=$KEY
+mkdir -p "$D/q1" "$D/q2"
+quick() {
+	cat <<-EOF
+	[Tunnel]
+	Local = $1
+	Remote = $2
+	Key = 22
+	MTU = 1300
+	Address = $3
+	Route = $4
+	[SA]
+	Dir = out
+	SPI = $5
+	Proposal = aes128gcm16
+	Key = $6
+	[SA]
+	Dir = in
+	SPI = $7
+	Proposal = aes128gcm16
+	Key = $8
+	EOF
+}
+quick 192.0.2.1 192.0.2.2 "203.0.113.1/30, 2001:db8:9::1/64" 10.99.0.0/24 \
+	0x6001 "$Q12" 0x6002 "$Q21" > "$D/q1/gs1.conf"
+quick 192.0.2.2 192.0.2.1 203.0.113.2/30 10.98.0.0/24 \
+	0x6002 "$Q21" 0x6001 "$Q12" > "$D/q2/gs1.conf"
+chmod 600 "$D"/q?/gs1.conf
+n ns1 env GRESEC_CONFIG_DIR="$D/q1" gresec-quick up gs1
+n ns2 env GRESEC_CONFIG_DIR="$D/q2" gresec-quick up gs1
+n ns2 ip address add 10.99.0.1/32 dev lo
+n ns1 ip -o address show dev gs1
+n ns1 ip route show dev gs1
+n ns1 ip -o link show gs1 | grep -q 'state UNKNOWN\|,UP' || fail "gs1 is not up"
+n ns1 ip -o link show gs1 | grep -q 'mtu 1300' || fail "gs1 MTU is not 1300"
+n ns1 ip -o address show dev gs1 | grep -q 'inet 203.0.113.1/30' || fail "gs1 has no 203.0.113.1/30"
+n ns1 ip -o address show dev gs1 | grep -q 'inet6 2001:db8:9::1/64' || fail "gs1 has no 2001:db8:9::1/64"
+n ns1 ip route show dev gs1 | grep -q '^10.99.0.0/24' || fail "no route 10.99.0.0/24 dev gs1"
+ping_ok ns1 203.0.113.2
+ping_ok ns1 10.99.0.1
+expect_ge "$(sa_counter ns2 gs1 in 0x6001 packets)" 6 "ns2 gs1 in 0x6001 packets (ESP)"
+expect_eq "$(tun_counter ns2 gs1 rx_drop_plaintext)" 0 "ns2 gs1 plaintext drops"
+
+if n ns1 gresec-quick down veth1 2> "$D/err"; then
+	fail "gresec-quick down veth1 succeeded"
+fi
+grep -q "veth1 is not a gresec device" "$D/err" || fail "down veth1: $(cat "$D/err")"
+n ns1 ip link show veth1 > /dev/null
+ok "gresec-quick down refuses a device that is not gresec's"
+n ns1 env GRESEC_CONFIG_DIR="$D/q1" gresec-quick down gs1
+n ns1 ip link show gs1 > /dev/null 2>&1 && fail "gs1 still exists after down"
+ok "gresec-quick down deleted gs1"
+
+# A bad file: up fails and leaves no device behind.
+sed 's/^Route = .*/Route = 10.99.0.0\/33/' "$D/q1/gs1.conf" > "$D/q1/gs2.conf"
+chmod 600 "$D/q1/gs2.conf"
+if n ns1 env GRESEC_CONFIG_DIR="$D/q1" gresec-quick up gs2 2> "$D/err"; then
+	fail "gresec-quick up of a bad file succeeded"
+fi
+cat "$D/err"
+grep -qF "$D/q1/gs2.conf:7: Route = 10.99.0.0/33" "$D/err" || fail "no line 7 error: $(cat "$D/err")"
+n ns1 ip link show gs2 > /dev/null 2>&1 && fail "gs2 left behind by a failed up"
+ok "gresec-quick up of a bad file: refused, no device left"
