@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# The guest half of tests/cases/80-packages.sh, in a VM of one of the
+# suite's kernels booted after the packages were installed on the host
+# (whose root the VM mounts): "modprobe gresec" loads the module DKMS built
+# for this kernel, and gre with it, and the packaged CLI carries
+# ESP-protected traffic over a tunnel between two namespaces.
+. "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/esp.sh"
+# The packaged CLI, not the tree's (common.sh puts tools/ first).
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+want=$(cat "$SHARE/pkg-version")
+
+expect_eq "$(command -v gresec)" /usr/sbin/gresec "the gresec on PATH"
+gresec --version | grep -qF "$want" || fail "gresec --version: $(gresec --version), want $want"
+ok "gresec --version says $want"
+expect_eq "$(modinfo -n gresec)" "/lib/modules/$KREL/updates/dkms/gresec.ko" "modinfo -n gresec"
+expect_eq "$(modinfo -F depends gresec)" gre "modinfo -F depends gresec"
+grep -q '^gre ' /proc/modules && fail "gre is loaded before modprobe gresec"
+modprobe gresec
+grep -q '^gresec ' /proc/modules || fail "modprobe gresec loaded no gresec"
+grep -q '^gre ' /proc/modules || fail "modprobe gresec did not load gre"
+ok "modprobe gresec loaded gresec and gre"
+expect_eq "$(cat /sys/module/gresec/version)" "$want" "the loaded module's version"
+
+netns_pair_setup key 42
+sa_pair_add aes128gcm16 0x1001 0x2001
+ping_ok ns1 198.51.100.2
+tcp_transfer ns1 ns2 198.51.100.2 100000
+expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 50 "ESP packets ns2 decrypted on SA 0x1001"
