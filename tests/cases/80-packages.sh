@@ -144,8 +144,9 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${deb
 for k in "${kernels[@]}"; do
 	dkms status -m gresec -v "$version" -k "$k" | grep -q ': installed' ||
 		fail "DKMS did not install gresec for $k: $(dkms status -m gresec)"
-	ko=/lib/modules/$k/updates/dkms/gresec.ko
-	[ -e "$ko" ] || fail "no $ko"
+	# Compressed like the kernel's own modules where they are (6.12: xz).
+	ko=$(compgen -G "/lib/modules/$k/updates/dkms/gresec.ko*" | head -n1)
+	[ -n "$ko" ] || fail "no /lib/modules/$k/updates/dkms/gresec.ko*"
 	expect=$(modprobe -S "$k" --show-depends gresec 2> /dev/null | awk '{ print $2 }' | tr '\n' ' ')
 	[[ $expect == *"/gre.ko"* && $expect == *"$ko"* ]] ||
 		fail "modprobe -S $k --show-depends gresec: $expect"
