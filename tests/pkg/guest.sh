@@ -20,7 +20,11 @@ path=$(modinfo -n gresec)
 [[ $path == /lib/modules/$KREL/updates/dkms/gresec.ko* ]] || fail "modinfo -n gresec: $path, not DKMS's"
 ok "modinfo -n gresec: $path"
 expect_eq "$(modinfo -F depends gresec)" gre "modinfo -F depends gresec"
-grep -q '^gre ' /proc/modules && fail "gre is loaded before modprobe gresec"
+# gre may be in already (the boot loads it here); unloaded, modprobe gresec
+# has to bring it back.
+if grep -q '^gre ' /proc/modules; then
+	rmmod gre || fail "gre is loaded and in use before modprobe gresec"
+fi
 modprobe gresec
 grep -q '^gresec ' /proc/modules || fail "modprobe gresec loaded no gresec"
 grep -q '^gre ' /proc/modules || fail "modprobe gresec did not load gre"
