@@ -13,15 +13,12 @@
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 want=$(cat "$SHARE/pkg-version")
 
-expect_eq "$(command -v gresec)" /usr/sbin/gresec "the gresec on PATH"
-gresec --version | grep -qF "$want" || fail "gresec --version: $(gresec --version), want $want"
-ok "gresec --version says $want"
 path=$(modinfo -n gresec)
 [[ $path == /lib/modules/$KREL/updates/dkms/gresec.ko* ]] || fail "modinfo -n gresec: $path, not DKMS's"
 ok "modinfo -n gresec: $path"
 expect_eq "$(modinfo -F depends gresec)" gre "modinfo -F depends gresec"
-# gre may be in already (the boot loads it here); unloaded, modprobe gresec
-# has to bring it back.
+grep -q '^gresec ' /proc/modules && fail "gresec is loaded before modprobe gresec"
+# Should anything have loaded gre, unload it: modprobe gresec must bring it.
 if grep -q '^gre ' /proc/modules; then
 	rmmod gre || fail "gre is loaded and in use before modprobe gresec"
 fi
@@ -30,6 +27,11 @@ grep -q '^gresec ' /proc/modules || fail "modprobe gresec loaded no gresec"
 grep -q '^gre ' /proc/modules || fail "modprobe gresec did not load gre"
 ok "modprobe gresec loaded gresec and gre"
 expect_eq "$(cat /sys/module/gresec/version)" "$want" "the loaded module's version"
+# Only now the CLI: a gresec command loads the module by itself (the
+# kernel asks modprobe for the generic netlink family's alias).
+expect_eq "$(command -v gresec)" /usr/sbin/gresec "the gresec on PATH"
+gresec --version | grep -qF "$want" || fail "gresec --version: $(gresec --version), want $want"
+ok "gresec --version says $want"
 
 netns_pair_setup key 42
 sa_pair_add aes128gcm16 0x1001 0x2001
