@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: host
-# timeout: 1200
+# timeout: 1500
 #
 # Installation as an admin does it, on the test machine itself (run by
 # tests/run.sh on the host once every VM of Debian's kernels has stopped:
@@ -95,13 +95,13 @@ want=("lib/modules/$k/updates/gresec.ko" opt/gresec/sbin/gresec
 	want+=(usr/lib/ipsec/plugins/libstrongswan-kernel-gresec.so etc/strongswan.d/charon/kernel-gresec.conf)
 got=$(cd "$root" && find . ! -type d | sed 's|^\./||' | sort)
 [ "$got" = "$(printf '%s\n' "${want[@]}" | sort)" ] ||
-	fail "make install put these files: $(echo $got), want: $(printf '%s\n' "${want[@]}" | sort | tr '\n' ' ')"
+	fail "make install put these files: $(tr '\n' ' ' <<< "$got"), want: $(printf '%s\n' "${want[@]}" | sort | tr '\n' ' ')"
 ok "make install put the ${#want[@]} expected files under DESTDIR/PREFIX"
 bash -n "$root/opt/gresec/share/bash-completion/completions/gresec" || fail "the completion file is no valid bash"
 make -s uninstall DESTDIR="$root" PREFIX=/opt/gresec KERNELRELEASE="$k" >> "$log/install.log" 2>&1 ||
 	fail "make uninstall failed"
 got=$(cd "$root" && find . ! -type d)
-[ -z "$got" ] || fail "make uninstall left: $(echo $got)"
+[ -z "$got" ] || fail "make uninstall left: $(tr '\n' ' ' <<< "$got")"
 ok "make uninstall removed all of them"
 
 # --- make deb, lintian ------------------------------------------------------
@@ -119,7 +119,8 @@ fi
 for d in "${debs[@]}"; do
 	[ -e "$d" ] || fail "make deb built no $d"
 done
-[ "$(ls build/deb/*.deb | wc -l)" = ${#debs[@]} ] || fail "make deb built other packages: $(ls build/deb/*.deb)"
+[ "$(find build/deb -maxdepth 1 -name '*.deb' | wc -l)" = ${#debs[@]} ] ||
+	fail "make deb built other packages: $(find build/deb -maxdepth 1 -name '*.deb')"
 ok "make deb built ${debs[*]##*/}"
 version=$(dpkg-deb -f build/deb/gresec-tools_*.deb Version)
 step "lintian"

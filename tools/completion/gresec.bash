@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for gresec(8): subcommands, gresec tunnels, the options
 # of "set" and "sa add" and their fixed values.
+# shellcheck disable=SC2207 # COMPREPLY=($(compgen ...)): the idiom of
+# bash-completion, whose words never hold blanks here
 
 _gresec_devs()
 {
