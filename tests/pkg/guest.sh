@@ -38,3 +38,18 @@ sa_pair_add aes128gcm16 0x1001 0x2001
 ping_ok ns1 198.51.100.2
 tcp_transfer ns1 ns2 198.51.100.2 100000
 expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 50 "ESP packets ns2 decrypted on SA 0x1001"
+
+# The packaged bash completion names the tunnels (of the namespace it runs
+# in) and the values of an option.
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	complete_line() {
+		ip netns exec ns1 bash -c '. /usr/share/bash-completion/bash_completion
+			. /usr/share/bash-completion/completions/gresec
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _gresec
+			echo "${COMPREPLY[*]}"' gresec "$@"
+	}
+	expect_eq "$(complete_line gresec set "")" gs0 "bash completion of 'gresec set '"
+	expect_eq "$(complete_line gresec sa add gs0 dir "")" "in out" "bash completion of 'gresec sa add gs0 dir '"
+else
+	echo "bash-completion is not installed: its completion unchecked"
+fi
