@@ -43,6 +43,7 @@ expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 50 "ESP packets ns2 decrypte
 # in) and the values of an option.
 if [ -r /usr/share/bash-completion/bash_completion ]; then
 	complete_line() {
+		# shellcheck disable=SC2016 # expanded by that bash
 		ip netns exec ns1 bash -c '. /usr/share/bash-completion/bash_completion
 			. /usr/share/bash-completion/completions/gresec
 			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _gresec
