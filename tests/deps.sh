@@ -14,6 +14,7 @@ PKGS=(
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	debhelper dh-dkms dkms lintian bash-completion
 )
 
 missing=()

@@ -206,6 +206,8 @@ lane_plan() {
 		n=${n%.sh}
 		if grep -q '^# topology: pair$' "tests/$t"; then
 			pair=$((pair + $(cost_of "$n" "$lane")))
+		elif grep -q '^# topology: host$' "tests/$t"; then
+			continue
 		else
 			costs+=("$(cost_of "$n" "$lane")")
 		fi
@@ -244,8 +246,15 @@ budget_check() {
 		[ -e "tests/cases/$n.sh" ] || bad+=("tests/costs names $n, which is no test")
 	done
 	proj=("$(lane_plan debian "${all[@]}")" "$(lane_plan debug "${dbg[@]}")")
-	# Two Debian kernels, the debug kernel, the build (~1 minute).
-	total=$(( (2 * (proj[0] + lane_boot) + proj[1] + lane_boot + 60 + 59) / 60 ))
+	# Two Debian kernels, the debug kernel, the build (~1 minute), the
+	# host tests after them (run_host_tests).
+	local host=0
+	for f in tests/cases/*.sh; do
+		n=${f##*/}
+		n=${n%.sh}
+		grep -q '^# topology: host$' "$f" && host=$((host + $(cost_of "$n" debian)))
+	done
+	total=$(( (2 * (proj[0] + lane_boot) + proj[1] + lane_boot + 60 + host + 59) / 60 ))
 	[ "$total" -le "$budget" ] ||
 		bad+=("the suite is projected at $total min, over its budget of $budget min (GRESEC_BUDGET): make a test cheaper before adding one")
 	if [ ${#bad[@]} -eq 0 ]; then
@@ -533,6 +542,41 @@ if [ -n "$debug_job" ]; then
 	fi
 fi
 [ -n "$prev" ] && lane_finish "$prev"
+
+# Host tests ("# topology: host": tests/cases/80-packages.sh installs the
+# packages on this machine) run after every VM has stopped: while the
+# packages are installed, a VM of Debian's kernels would load DKMS's module
+# wherever the kernel loads one by itself.  Each gets the Debian kernels as
+# arguments and its "# timeout:" as a limit; exit 77 skips it.
+run_host_tests() {
+	local f n lim rc t1 out
+	[ ${#kernels[@]} -gt 0 ] || return 0
+	for f in tests/cases/*.sh; do
+		grep -q '^# topology: host$' "$f" || continue
+		n=${f##*/}
+		n=${n%.sh}
+		[ -n "${TESTS:-}" ] && ! grep -qE "$TESTS" <<< "$n" && continue
+		lim=$(limit_of "$n" debian)
+		out=$log/host-$n.log
+		t1=$(date +%s)
+		timeout --kill-after=180 "$lim" "$f" "${kernels[@]}" > "$out" 2>&1
+		rc=$?
+		echo "$(($(date +%s) - t1)) host $n $lim" >> "$log/times"
+		if [ $rc -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "PASS host                   $n"
+		elif [ $rc -eq 77 ]; then
+			skipped=$((skipped + 1))
+			echo "SKIP host                   $n  ($(grep '^SKIP:' "$out" | tail -n1))"
+		else
+			failed=$((failed + 1))
+			[ $rc -eq 124 ] && over_limit+=("host/$n")
+			echo "FAIL host                   $n  ($(grep -m1 '^FAIL' "$out" || echo "exit $rc"))"
+			tail -n 25 "$out" | sed 's/^/  | /'
+		fi
+	done
+}
+run_host_tests
 
 # The budget's account: each kernel's time and the slowest tests, with
 # their limits; a test that ran past its limit was killed and failed.

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# The guest half of tests/cases/80-packages.sh, in a VM of one of the
+# suite's kernels booted after the packages were installed on the host
+# (whose root the VM mounts): "modprobe gresec" loads the module DKMS built
+# for this kernel, and gre with it, and the packaged CLI carries
+# ESP-protected traffic over a tunnel between two namespaces.
+. "$REPO/tests/lib/common.sh"
+. "$REPO/tests/lib/esp.sh"
+# The packaged CLI, not the tree's (common.sh puts tools/ first).
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+want=$(cat "$SHARE/pkg-version")
+
+path=$(modinfo -n gresec)
+[[ $path == /lib/modules/$KREL/updates/dkms/gresec.ko* ]] || fail "modinfo -n gresec: $path, not DKMS's"
+ok "modinfo -n gresec: $path"
+expect_eq "$(modinfo -F depends gresec)" gre "modinfo -F depends gresec"
+grep -q '^gresec ' /proc/modules && fail "gresec is loaded before modprobe gresec"
+# Should anything have loaded gre, unload it: modprobe gresec must bring it.
+if grep -q '^gre ' /proc/modules; then
+	rmmod gre || fail "gre is loaded and in use before modprobe gresec"
+fi
+modprobe gresec
+grep -q '^gresec ' /proc/modules || fail "modprobe gresec loaded no gresec"
+grep -q '^gre ' /proc/modules || fail "modprobe gresec did not load gre"
+ok "modprobe gresec loaded gresec and gre"
+expect_eq "$(cat /sys/module/gresec/version)" "$want" "the loaded module's version"
+# Only now the CLI: a gresec command loads the module by itself (the
+# kernel asks modprobe for the generic netlink family's alias).
+expect_eq "$(command -v gresec)" /usr/sbin/gresec "the gresec on PATH"
+gresec --version | grep -qF "$want" || fail "gresec --version: $(gresec --version), want $want"
+ok "gresec --version says $want"
+
+netns_pair_setup key 42
+sa_pair_add aes128gcm16 0x1001 0x2001
+ping_ok ns1 198.51.100.2
+tcp_transfer ns1 ns2 198.51.100.2 100000
+expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 50 "ESP packets ns2 decrypted on SA 0x1001"
+
+# The packaged bash completion names the tunnels (of the namespace it runs
+# in) and the values of an option.
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	complete_line() {
+		# shellcheck disable=SC2016 # expanded by that bash
+		ip netns exec ns1 bash -c '. /usr/share/bash-completion/bash_completion
+			. /usr/share/bash-completion/completions/gresec
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _gresec
+			echo "${COMPREPLY[*]}"' gresec "$@"
+	}
+	expect_eq "$(complete_line gresec set "")" gs0 "bash completion of 'gresec set '"
+	expect_eq "$(complete_line gresec sa add gs0 dir "")" "in out" "bash completion of 'gresec sa add gs0 dir '"
+else
+	echo "bash-completion is not installed: its completion unchecked"
+fi
