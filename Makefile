@@ -145,6 +145,7 @@ uninstall:
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR) 2>/dev/null
 	$(if $(DESTDIR),,if [ -d /lib/modules/$(KREL)/kernel ]; then depmod -a $(KREL); fi)
 	rm -f $(DESTDIR)$(SBINDIR)/gresec $(DESTDIR)$(MANDIR)/man8/gresec.8 \
+		$(DESTDIR)$(SBINDIR)/gresec-quick $(DESTDIR)$(MANDIR)/man5/gresec.conf.5 \
 		$(DESTDIR)$(BASHCOMPDIR)/gresec $(DESTDIR)$(UNITDIR)/gresec@.service \
 		$(DESTDIR)$(PLUGINDIR)/libstrongswan-kernel-gresec.so \
 		$(DESTDIR)$(SSWANCONFDIR)/kernel-gresec.conf

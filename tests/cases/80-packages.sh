@@ -88,8 +88,9 @@ root=$tmp/root
 step "make install DESTDIR=$root PREFIX=/opt/gresec KERNELRELEASE=$k"
 make -s install DESTDIR="$root" PREFIX=/opt/gresec KERNELRELEASE="$k" > "$log/install.log" 2>&1 ||
 	{ tail -n 20 "$log/install.log"; fail "make install failed"; }
-want=("lib/modules/$k/updates/gresec.ko" opt/gresec/sbin/gresec
-	opt/gresec/share/man/man8/gresec.8 opt/gresec/share/bash-completion/completions/gresec)
+want=("lib/modules/$k/updates/gresec.ko" opt/gresec/sbin/gresec opt/gresec/sbin/gresec-quick
+	opt/gresec/share/man/man8/gresec.8 opt/gresec/share/man/man5/gresec.conf.5
+	opt/gresec/share/bash-completion/completions/gresec)
 [ -e tools/gresec@.service ] && want+=("opt/gresec/lib/systemd/system/gresec@.service")
 [ -e build/strongswan/libstrongswan-kernel-gresec.so ] &&
 	want+=(usr/lib/ipsec/plugins/libstrongswan-kernel-gresec.so etc/strongswan.d/charon/kernel-gresec.conf)
@@ -132,7 +133,7 @@ ok "lintian (--pedantic) finds nothing"
 # --- apt-get install: DKMS builds for every kernel --------------------------
 # What the packages touch, listed before and after (depmod rewrites the
 # modules.* indexes, which stay; their content is checked on their own).
-watch=(/lib/modules /usr/src /usr/sbin /usr/share/man/man8 /usr/share/bash-completion
+watch=(/lib/modules /usr/src /usr/sbin /usr/share/man/man8 /usr/share/man/man5 /usr/share/bash-completion
 	/usr/lib/ipsec/plugins /etc/strongswan.d /lib/systemd/system /var/lib/dkms
 	/usr/share/doc /etc/gresec)
 snapshot() {

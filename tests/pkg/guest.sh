@@ -33,8 +33,27 @@ expect_eq "$(command -v gresec)" /usr/sbin/gresec "the gresec on PATH"
 gresec --version | grep -qF "$want" || fail "gresec --version: $(gresec --version), want $want"
 ok "gresec --version says $want"
 
+# The SAs come from configuration files, as gresec@.service applies them:
+# each end's tunnel as showconf writes it, plus its two keyed SAs.
 netns_pair_setup key 42
-sa_pair_add aes128gcm16 0x1001 0x2001
+new_keys aes128gcm16
+K12=$KEY
+new_keys aes128gcm16
+K21=$KEY
+write_conf() { # NS OUT_SPI OUT_KEY IN_SPI IN_KEY
+	{
+		ip netns exec "$1" gresec showconf gs0
+		printf '\n[SA]\nDir = out\nSPI = %s\nProposal = aes128gcm16\nKey = %s\n' "$2" "$3"
+		printf '\n[SA]\nDir = in\nSPI = %s\nProposal = aes128gcm16\nKey = %s\n' "$4" "$5"
+	} > "/tmp/$1.conf" || fail "gresec showconf gs0 in $1 failed"
+	chmod 600 "/tmp/$1.conf"
+}
+write_conf ns1 0x1001 "$K12" 0x2001 "$K21"
+write_conf ns2 0x2001 "$K21" 0x1001 "$K12"
+n ns2 gresec setconf gs0 /tmp/ns2.conf
+n ns1 gresec setconf gs0 /tmp/ns1.conf
+expect_eq "$(ip netns exec ns1 gresec dump | awk -F'\t' '$1 == "sa"' | wc -l)" 2 "SAs that setconf installed in ns1"
+ok "gresec setconf applied each end's file"
 ping_ok ns1 198.51.100.2
 tcp_transfer ns1 ns2 198.51.100.2 100000
 expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 50 "ESP packets ns2 decrypted on SA 0x1001"
