@@ -22,6 +22,7 @@
 #include "netlink-gen.h"
 #include "rx.h"
 #include "sa.h"
+#include "spi.h"
 
 /* What pre_doit resolved, for the doit and for post_doit to release. */
 enum {
@@ -707,6 +708,9 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		gresec_sa_link(tun, sa);
 		if (p.dir == GRESEC_SA_DIR_OUT)
 			gresec_nl_mtu_refresh(tun);
+		else
+			gresec_spi_release(gresec_net_get(dev_net(dev)),
+					   p.spi);
 	}
 	rtnl_unlock();
 	if (!err)
@@ -736,6 +740,12 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)
 		return err;
+	/* A key manager gives up an SPI it reserved but never used. */
+	if (dir == GRESEC_SA_DIR_IN &&
+	    gresec_spi_release(gresec_net_get(dev_net(dev)), spi)) {
+		rtnl_unlock();
+		return 0;
+	}
 	err = gresec_sa_del(netdev_priv(dev), dir, spi, info->extack);
 	if (err > 0)
 		gresec_nl_mtu_refresh(netdev_priv(dev));
@@ -787,6 +797,64 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+int gresec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
+	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	u32 min = GRESEC_SA_SPI_MIN, max = U32_MAX, spi = 0;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (info->attrs[GRESEC_A_SA]) {
+		err = gresec_nl_sa_parse(info, tb, BIT(GRESEC_SA_A_SPI_MIN) |
+					 BIT(GRESEC_SA_A_SPI_MAX));
+		if (err)
+			return err;
+		if (tb[GRESEC_SA_A_SPI_MIN])
+			min = nla_get_u32(tb[GRESEC_SA_A_SPI_MIN]);
+		if (tb[GRESEC_SA_A_SPI_MAX])
+			max = nla_get_u32(tb[GRESEC_SA_A_SPI_MAX]);
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &gresec_nl_family, 0,
+				GRESEC_CMD_SPI_ALLOC);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		goto err_free;
+	err = gresec_spi_alloc(gresec_net_get(dev_net(dev)), min, max, &spi,
+			       info->extack);
+	rtnl_unlock();
+	if (err)
+		goto err_free;
+
+	if (gresec_nl_dev_put(msg, dev)) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	nest = nla_nest_start(msg, GRESEC_A_SA);
+	if (!nest || nla_put_u32(msg, GRESEC_SA_A_SPI, spi) ||
+	    nla_put_u32(msg, GRESEC_SA_A_DIR, GRESEC_SA_DIR_IN)) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 

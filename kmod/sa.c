@@ -660,6 +660,12 @@ static struct gresec_sa *gresec_sa_rx_find(struct gresec_net *gn, u32 spi)
 	return NULL;
 }
 
+/* Whether an inbound SA of the namespace uses @spi.  RTNL. */
+bool gresec_sa_rx_used(struct gresec_net *gn, u32 spi)
+{
+	return gresec_sa_rx_find(gn, spi);
+}
+
 struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi)
 {
 	struct gresec_sa *sa;
