@@ -23,6 +23,7 @@
 #include "rx.h"
 #include "sa.h"
 #include "spi.h"
+#include "tx.h"
 
 /* What pre_doit resolved, for the doit and for post_doit to release. */
 enum {
@@ -706,11 +707,13 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = gresec_tunnel_protect(tun, info->extack);
 	if (!err) {
 		gresec_sa_link(tun, sa);
-		if (p.dir == GRESEC_SA_DIR_OUT)
+		if (p.dir == GRESEC_SA_DIR_OUT) {
 			gresec_nl_mtu_refresh(tun);
-		else
+			gresec_tx_release_held(tun);
+		} else {
 			gresec_spi_release(gresec_net_get(dev_net(dev)),
 					   p.spi);
+		}
 	}
 	rtnl_unlock();
 	if (!err)
@@ -1005,6 +1008,44 @@ err:
 	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
 }
 
+/*
+ * hold.c calls this from the data path (BH, RCU) when a protected tunnel
+ * has a packet and no outbound SA; whether a key manager may answer.
+ */
+static bool gresec_nl_acquire(struct gresec_tunnel *tun)
+{
+	const struct gresec_tunnel_cfg *cfg = rcu_dereference(tun->cfg);
+	struct net_device *dev = tun->dev;
+	struct net *net = dev_net(dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&gresec_nl_family, net, GRESEC_NLGRP_EVENTS))
+		return false;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto err;
+	hdr = genlmsg_put(msg, 0, 0, &gresec_nl_family, 0,
+			  GRESEC_CMD_ACQUIRE_NTF);
+	if (!hdr)
+		goto err_free;
+	if (gresec_nl_dev_put(msg, dev) ||
+	    nla_put_in_addr(msg, GRESEC_A_LOCAL, cfg->local) ||
+	    nla_put_in_addr(msg, GRESEC_A_REMOTE, cfg->remote) ||
+	    (cfg->if_id && nla_put_u32(msg, GRESEC_A_IF_ID, cfg->if_id)))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gresec_nl_family, net, msg, 0,
+				GRESEC_NLGRP_EVENTS, GFP_ATOMIC);
+	return true;
+
+err_free:
+	nlmsg_free(msg);
+err:
+	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
+	return true;
+}
+
 /* SA events carry SPIs and lifetimes: only for the namespace's admin. */
 static const struct genl_multicast_group gresec_nl_mcgrps[] = {
 	[GRESEC_NLGRP_EVENTS] = {
@@ -1038,12 +1079,14 @@ int __init gresec_netlink_init(void)
 	rtnl_lock();
 	gresec_sa_event_handler_set(gresec_nl_sa_event);
 	rtnl_unlock();
+	gresec_hold_acquire_handler_set(gresec_nl_acquire);
 	return 0;
 }
 
 void gresec_netlink_uninit(void)
 {
 	/* Under RTNL no event is being sent once the handler is gone. */
+	gresec_hold_acquire_handler_set(NULL);
 	rtnl_lock();
 	gresec_sa_event_handler_set(NULL);
 	rtnl_unlock();

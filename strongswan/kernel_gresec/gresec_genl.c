@@ -1024,6 +1024,8 @@ static void ctrl_event(gresec_genl_t *nl, const struct nlmsghdr *nlh)
 
 int gresec_genl_events_read(gresec_genl_t *nl,
 							void (*cb)(const gresec_genl_sa_t *sa, void *data),
+							void (*acq)(const gresec_genl_tunnel_t *t,
+										void *data),
 							void *data)
 {
 	const struct nlmsghdr *nlh;
@@ -1080,6 +1082,17 @@ int gresec_genl_events_read(gresec_genl_t *nl,
 				{
 					sa.ifindex = w.ifindex;
 					cb(&sa, data);
+				}
+			}
+			else if (nl->family && nlh->nlmsg_type == nl->family &&
+					 g->cmd == GRESEC_CMD_ACQUIRE_NTF)
+			{
+				gresec_genl_tunnel_t t = { 0 };
+
+				if (mnl_attr_parse(nlh, GENL_HDRLEN, tunnel_attr, &t) >= 0 &&
+					t.ifindex)
+				{
+					acq(&t, data);
 				}
 			}
 		}

@@ -64,6 +64,12 @@ struct private_kernel_gresec_ipsec_t {
 	 * SAs we installed, sa_entry_t keyed by itself (SPI, dst, if_id)
 	 */
 	hashtable_t *sas;
+
+	/**
+	 * Outbound trap policies (start_action = trap), trap_entry_t: which
+	 * reqid an ACQUIRE of a tunnel is for
+	 */
+	array_t *traps;
 };
 
 /**
@@ -81,6 +87,21 @@ typedef struct {
 	/** GRESEC_SA_DIR_IN/OUT */
 	uint32_t dir;
 } sa_entry_t;
+
+/**
+ * An outbound trap policy: a gresec tunnel from src to dst (and if_id) is
+ * to be keyed on demand under reqid.
+ */
+typedef struct {
+	uint32_t reqid;
+	/** local address, network order; 0: any */
+	uint32_t src;
+	/** remote address, network order */
+	uint32_t dst;
+	uint32_t if_id;
+	/** add_policy() calls not yet undone by del_policy() */
+	u_int refs;
+} trap_entry_t;
 
 static void sa_entry_destroy(sa_entry_t *entry)
 {
@@ -758,6 +779,59 @@ static bool policy_is_gresec(kernel_ipsec_policy_id_t *id,
 	return TRUE;
 }
 
+/**
+ * Remember (add) or forget (!add) an outbound trap policy: gresec's
+ * ACQUIRE names the tunnel, charon's acquire() wants the trap's reqid.
+ */
+static void trap_update(private_kernel_gresec_ipsec_t *this,
+						kernel_ipsec_policy_id_t *id,
+						kernel_ipsec_manage_policy_t *data, bool add)
+{
+	trap_entry_t *entry, new = {
+		.reqid = data->sa->reqid,
+		.if_id = id->if_id,
+		.refs = 1,
+	};
+	enumerator_t *enumerator;
+	bool found = FALSE;
+
+	if (!data->dst || !ipv4_of(data->dst, &new.dst))
+	{
+		return;
+	}
+	if (data->src && !data->src->is_anyaddr(data->src))
+	{
+		ipv4_of(data->src, &new.src);
+	}
+	this->mutex->lock(this->mutex);
+	enumerator = array_create_enumerator(this->traps);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->reqid == new.reqid && entry->src == new.src &&
+			entry->dst == new.dst && entry->if_id == new.if_id)
+		{
+			found = TRUE;
+			if (add)
+			{
+				entry->refs++;
+			}
+			else if (--entry->refs == 0)
+			{
+				array_remove_at(this->traps, enumerator);
+			}
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (add && !found)
+	{
+		array_insert(this->traps, ARRAY_TAIL, &new);
+	}
+	this->mutex->unlock(this->mutex);
+	DBG2(DBG_KNL, "gresec: %s trap %H == %H, reqid %u", add ? "added" : "removed",
+		 data->src, data->dst, new.reqid);
+}
+
 METHOD(kernel_ipsec_t, add_policy, status_t,
 	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
 	kernel_ipsec_manage_policy_t *data)
@@ -765,6 +839,10 @@ METHOD(kernel_ipsec_t, add_policy, status_t,
 	if (!policy_is_gresec(id, data))
 	{
 		return NOT_SUPPORTED;
+	}
+	if (data->prio == POLICY_PRIORITY_ROUTED && id->dir == POLICY_OUT)
+	{
+		trap_update(this, id, data, TRUE);
 	}
 	/* the gresec tunnel is the policy: it protects all its GRE packets */
 	DBG2(DBG_KNL, "gresec: policy %R === %R %N is the tunnel's own",
@@ -784,6 +862,11 @@ METHOD(kernel_ipsec_t, del_policy, status_t,
 	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
 	kernel_ipsec_manage_policy_t *data)
 {
+	if (data->prio == POLICY_PRIORITY_ROUTED && id->dir == POLICY_OUT &&
+		data->sa)
+	{
+		trap_update(this, id, data, FALSE);
+	}
 	return SUCCESS;
 }
 
@@ -868,6 +951,65 @@ static void process_event(const gresec_genl_sa_t *sa, void *data)
 }
 
 /**
+ * gresec's ACQUIRE: a protected tunnel has a packet and no outbound SA.
+ * If a trap policy covers the tunnel, ask charon to negotiate its CHILD_SA.
+ */
+static void process_acquire(const gresec_genl_tunnel_t *t, void *data)
+{
+	private_kernel_gresec_ipsec_t *this = data;
+	kernel_acquire_data_t acquire = {};
+	enumerator_t *enumerator;
+	trap_entry_t *entry;
+	uint32_t reqid = 0;
+	int best = 0, score;
+	host_t *src, *dst;
+
+	this->mutex->lock(this->mutex);
+	enumerator = array_create_enumerator(this->traps);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->dst != t->remote || (entry->if_id && entry->if_id != t->if_id))
+		{
+			continue;
+		}
+		/* an exact local address wins over a trap for any */
+		score = entry->src == t->local ? 2 : !entry->src ? 1 : 0;
+		if (score > best)
+		{
+			best = score;
+			reqid = entry->reqid;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+
+	src = host_create_from_chunk(AF_INET, chunk_from_thing(t->local), 0);
+	dst = host_create_from_chunk(AF_INET, chunk_from_thing(t->remote), 0);
+	if (!reqid)
+	{
+		DBG2(DBG_KNL, "gresec: %s (%H == %H) wants an SA, but no trap "
+			 "policy covers it", t->ifname, src, dst);
+		DESTROY_IF(src);
+		DESTROY_IF(dst);
+		return;
+	}
+	DBG1(DBG_KNL, "gresec: acquire for %s (%H == %H), reqid %u", t->ifname,
+		 src, dst, reqid);
+	if (src && dst)
+	{
+		acquire.src = traffic_selector_create_from_subnet(src->clone(src), 32,
+												GRESEC_IPPROTO_GRE, 0, 65535);
+		acquire.dst = traffic_selector_create_from_subnet(dst->clone(dst), 32,
+												GRESEC_IPPROTO_GRE, 0, 65535);
+	}
+	charon->kernel->acquire(charon->kernel, reqid, &acquire);
+	DESTROY_IF(acquire.src);
+	DESTROY_IF(acquire.dst);
+	DESTROY_IF(src);
+	DESTROY_IF(dst);
+}
+
+/**
  * Watcher callback: events are readable.
  */
 CALLBACK(receive_events, bool,
@@ -875,7 +1017,8 @@ CALLBACK(receive_events, bool,
 {
 	int err;
 
-	err = gresec_genl_events_read(this->events, process_event, this);
+	err = gresec_genl_events_read(this->events, process_event,
+								  process_acquire, this);
 	if (err == -ENOBUFS)
 	{
 		DBG1(DBG_KNL, "gresec: event socket overflowed, expiry events were "
@@ -900,6 +1043,7 @@ METHOD(kernel_ipsec_t, destroy, void,
 	}
 	gresec_genl_close(this->nl);
 	this->sas->destroy_function(this->sas, (void*)sa_entry_destroy);
+	array_destroy(this->traps);
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -935,6 +1079,7 @@ kernel_gresec_ipsec_t *kernel_gresec_ipsec_create()
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		.sas = hashtable_create((hashtable_hash_t)sa_entry_hash,
 								(hashtable_equals_t)sa_entry_equals, 32),
+		.traps = array_create(sizeof(trap_entry_t), 0),
 	);
 
 	err = gresec_genl_open(&this->nl);
