@@ -93,7 +93,9 @@ charon {
 EOF
 if [ "$ROLE" = left ]; then
 	mkdir $IKE/plugins
-	cp "$PLUGINDIR"/libstrongswan-*.so "$PLUGIN" $IKE/plugins/
+	cp "$PLUGINDIR"/libstrongswan-*.so $IKE/plugins/
+	# The one built here, also where an installed copy is in PLUGINDIR.
+	cp -f "$PLUGIN" $IKE/plugins/
 	STRONGSWAN_CONF=$IKE/strongswan.conf unshare -m sh -c \
 		"mount --bind $IKE/plugins $PLUGINDIR && exec $CHARON" > $IKE/charon.out 2>&1 &
 else
