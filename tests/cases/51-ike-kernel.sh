@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
-# timeout: 240
+# timeout: 300
 #
 # What a key manager needs from the kernel, without one: SPI allocation
 # (SPI_ALLOC, "gresec sa spi") hands out random inbound SPIs that no SA
