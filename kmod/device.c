@@ -176,6 +176,9 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 	if (cfg->remote != old->remote || cfg->local != old->local)
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
 	call_rcu(&old->rcu, gresec_tunnel_cfg_free_rcu);
+	/* Nothing waits for an SA once none is required. */
+	if (cfg->protection == GRESEC_PROTECTION_NONE)
+		gresec_hold_purge(tun);
 	return 0;
 
 err_free:
@@ -278,6 +281,7 @@ static int gresec_dev_init(struct net_device *dev)
 	if (err)
 		goto err_tstats;
 	gresec_par_queue_init(&tun->txq, gresec_tx_deferred, tun);
+	gresec_hold_init(&tun->hold);
 	return 0;
 
 err_tstats:
@@ -304,6 +308,7 @@ static void gresec_dev_uninit(struct net_device *dev)
 	struct gresec_tunnel *tun = netdev_priv(dev);
 
 	gresec_par_queue_purge(&tun->txq);
+	gresec_hold_stop(tun);
 	gresec_sa_lock();
 	gresec_sa_flush(tun);
 	gresec_sa_unlock();

@@ -12,6 +12,7 @@
 #include <net/gro_cells.h>
 #include <linux/gresec.h>
 
+#include "hold.h"
 #include "parallel.h"
 
 struct gresec_sa;
@@ -71,6 +72,7 @@ struct gresec_tunnel {
 	unsigned int sa_count;		/* entries of sa_list */
 	u32 sa_generation;		/* changes with sa_list, for dumps */
 	struct gresec_par_queue txq;	/* parallel.c: encryption elsewhere */
+	struct gresec_hold hold;	/* hold.c: waiting for an outbound SA */
 };
 
 /* device.c APIs: */

@@ -11,7 +11,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_IDLE + 1] = {
+const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_SPI_MAX + 1] = {
 	[GRESEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[GRESEC_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[GRESEC_SA_A_PROPOSAL] = NLA_POLICY_RANGE(NLA_U32, 1, 8),
@@ -33,6 +33,8 @@ const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_IDLE + 1] = {
 	[GRESEC_SA_A_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 5),
 	[GRESEC_SA_A_REQID] = { .type = NLA_U32, },
 	[GRESEC_SA_A_IDLE] = { .type = NLA_U64, },
+	[GRESEC_SA_A_SPI_MIN] = { .type = NLA_U32, },
+	[GRESEC_SA_A_SPI_MAX] = { .type = NLA_U32, },
 };
 
 const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_CRYPTO + 1] = {
@@ -98,8 +100,15 @@ const struct nla_policy gresec_sa_get_nl_policy[GRESEC_A_SA + 1] = {
 	[GRESEC_A_SA] = NLA_POLICY_NESTED(gresec_sa_nl_policy),
 };
 
+/* GRESEC_CMD_SPI_ALLOC - do */
+const struct nla_policy gresec_spi_alloc_nl_policy[GRESEC_A_SA + 1] = {
+	[GRESEC_A_IFINDEX] = { .type = NLA_U32, },
+	[GRESEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[GRESEC_A_SA] = NLA_POLICY_NESTED(gresec_sa_nl_policy),
+};
+
 /* Ops table for gresec */
-const struct genl_ops gresec_nl_ops[6] = {
+const struct genl_ops gresec_nl_ops[7] = {
 	{
 		.cmd		= GRESEC_CMD_TUNNEL_GET,
 		.doit		= gresec_nl_tunnel_get_doit,
@@ -140,6 +149,13 @@ const struct genl_ops gresec_nl_ops[6] = {
 		.doit		= gresec_nl_sa_get_doit,
 		.dumpit		= gresec_nl_sa_get_dumpit,
 		.policy		= gresec_sa_get_nl_policy,
+		.maxattr	= GRESEC_A_SA,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= GRESEC_CMD_SPI_ALLOC,
+		.doit		= gresec_nl_spi_alloc_doit,
+		.policy		= gresec_spi_alloc_nl_policy,
 		.maxattr	= GRESEC_A_SA,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},

@@ -12,7 +12,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-extern const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_IDLE + 1];
+extern const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_SPI_MAX + 1];
 extern const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_CRYPTO + 1];
 
 extern const struct nla_policy gresec_tunnel_get_nl_policy[GRESEC_A_IFNAME + 1];
@@ -27,8 +27,10 @@ extern const struct nla_policy gresec_sa_del_nl_policy[GRESEC_A_SA + 1];
 
 extern const struct nla_policy gresec_sa_get_nl_policy[GRESEC_A_SA + 1];
 
+extern const struct nla_policy gresec_spi_alloc_nl_policy[GRESEC_A_SA + 1];
+
 /* Ops table for gresec */
-extern const struct genl_ops gresec_nl_ops[6];
+extern const struct genl_ops gresec_nl_ops[7];
 
 int gresec_nl_tunnel_get_doit(struct sk_buff *skb, struct genl_info *info);
 int gresec_nl_tunnel_get_dumpit(struct sk_buff *skb,
@@ -39,6 +41,7 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info);
 int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info);
 int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info);
 int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int gresec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	GRESEC_NLGRP_EVENTS,

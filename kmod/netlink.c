@@ -22,6 +22,8 @@
 #include "netlink-gen.h"
 #include "rx.h"
 #include "sa.h"
+#include "spi.h"
+#include "tx.h"
 
 /* What pre_doit resolved, for the doit and for post_doit to release. */
 enum {
@@ -672,8 +674,15 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		gresec_sa_link(tun, sa);
 	gresec_sa_unlock();
-	if (!err && p.dir == GRESEC_SA_DIR_OUT)
-		gresec_nl_mtu_refresh(tun);
+	if (!err) {
+		if (p.dir == GRESEC_SA_DIR_OUT) {
+			gresec_nl_mtu_refresh(tun);
+			gresec_tx_release_held(tun);
+		} else {
+			gresec_spi_release(gresec_netns_get(dev_net(dev)),
+					   p.spi);
+		}
+	}
 	rtnl_unlock();
 	if (!err)
 		return 0;
@@ -705,6 +714,12 @@ int gresec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)
 		return err;
+	/* A key manager gives up an SPI it reserved but never used. */
+	if (dir == GRESEC_SA_DIR_IN &&
+	    gresec_spi_release(gresec_netns_get(dev_net(dev)), spi)) {
+		rtnl_unlock();
+		return 0;
+	}
 	gresec_sa_lock();
 	tun = netdev_priv(dev);
 	sa = gresec_nl_sa_find(tun, tb, dir, spi, info->extack);
@@ -759,6 +774,64 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free;
 
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+int gresec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev = info->user_ptr[GRESEC_NL_PTR_DEV];
+	struct nlattr *tb[GRESEC_SA_A_MAX + 1];
+	u32 min = GRESEC_SPI_ALLOC_MIN, max = U32_MAX, spi = 0;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (info->attrs[GRESEC_A_SA]) {
+		err = gresec_nl_sa_parse(info, tb, BIT(GRESEC_SA_A_SPI_MIN) |
+					 BIT(GRESEC_SA_A_SPI_MAX));
+		if (err)
+			return err;
+		if (tb[GRESEC_SA_A_SPI_MIN])
+			min = nla_get_u32(tb[GRESEC_SA_A_SPI_MIN]);
+		if (tb[GRESEC_SA_A_SPI_MAX])
+			max = nla_get_u32(tb[GRESEC_SA_A_SPI_MAX]);
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &gresec_nl_family, 0,
+				GRESEC_CMD_SPI_ALLOC);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	err = gresec_nl_dev_lock(dev, info->extack);
+	if (err)
+		goto err_free;
+	err = gresec_spi_alloc(gresec_netns_get(dev_net(dev)), min, max, &spi,
+			       info->extack);
+	rtnl_unlock();
+	if (err)
+		goto err_free;
+
+	if (gresec_nl_dev_put(msg, dev)) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	nest = nla_nest_start(msg, GRESEC_A_SA);
+	if (!nest || nla_put_u32(msg, GRESEC_SA_A_SPI, spi) ||
+	    nla_put_u32(msg, GRESEC_SA_A_DIR, GRESEC_SA_DIR_IN)) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
@@ -913,6 +986,44 @@ err:
 	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
 }
 
+/*
+ * hold.c calls this from the data path (BH, RCU) when a protected tunnel
+ * has a packet and no outbound SA; whether a key manager may answer.
+ */
+static bool gresec_nl_acquire(struct gresec_tunnel *tun)
+{
+	const struct gresec_tunnel_cfg *cfg = rcu_dereference(tun->cfg);
+	struct net_device *dev = tun->dev;
+	struct net *net = dev_net(dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&gresec_nl_family, net, GRESEC_NLGRP_EVENTS))
+		return false;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto err;
+	hdr = genlmsg_put(msg, 0, 0, &gresec_nl_family, 0,
+			  GRESEC_CMD_ACQUIRE_NTF);
+	if (!hdr)
+		goto err_free;
+	if (gresec_nl_dev_put(msg, dev) ||
+	    nla_put_in_addr(msg, GRESEC_A_LOCAL, cfg->local) ||
+	    nla_put_in_addr(msg, GRESEC_A_REMOTE, cfg->remote) ||
+	    (cfg->if_id && nla_put_u32(msg, GRESEC_A_IF_ID, cfg->if_id)))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gresec_nl_family, net, msg, 0,
+				GRESEC_NLGRP_EVENTS, GFP_ATOMIC);
+	return true;
+
+err_free:
+	nlmsg_free(msg);
+err:
+	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
+	return true;
+}
+
 /* SA events carry SPIs and lifetimes: only for the namespace's admin. */
 static const struct genl_multicast_group gresec_nl_mcgrps[] = {
 	[GRESEC_NLGRP_EVENTS] = {
@@ -947,11 +1058,14 @@ int __init gresec_netlink_init(void)
 	if (err)
 		return err;
 	gresec_sa_event_handler_set(gresec_nl_sa_event);
+	gresec_hold_acquire_handler_set(gresec_nl_acquire);
 	return 0;
 }
 
 void gresec_netlink_uninit(void)
 {
+	/* Once it returns no acquire event is being sent. */
+	gresec_hold_acquire_handler_set(NULL);
 	gresec_sa_event_handler_set(NULL);
 	genl_unregister_family(&gresec_nl_family);
 }

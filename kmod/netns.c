@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include "device.h"
 #include "netns.h"
+#include "spi.h"
 
 unsigned int gresec_netns_id __read_mostly;
 
@@ -135,6 +136,8 @@ static int __net_init gresec_netns_new(struct net *net)
 		INIT_HLIST_HEAD(&gn->tunnels[i]);
 	for (i = 0; i < ARRAY_SIZE(gn->sa_by_spi); i++)
 		INIT_HLIST_HEAD(&gn->sa_by_spi[i]);
+	for (i = 0; i < ARRAY_SIZE(gn->spi_resv); i++)
+		INIT_HLIST_HEAD(&gn->spi_resv[i]);
 	gn->stats = netdev_alloc_pcpu_stats(struct gresec_netns_pcpu_stats);
 	return gn->stats ? 0 : -ENOMEM;
 }
@@ -156,6 +159,8 @@ static void __net_exit gresec_netns_exit_batch(struct list_head *net_list)
 			if (gresec_device_is_ours(dev))
 				unregister_netdevice_queue(dev, &kill);
 	unregister_netdevice_many(&kill);
+	list_for_each_entry(net, net_list, exit_list)
+		gresec_spi_flush(gresec_netns_get(net));
 	rtnl_unlock();
 
 	/*

@@ -16,12 +16,16 @@ struct gresec_tunnel_cfg;
 
 #define GRESEC_NETNS_HASH_BITS 7
 #define GRESEC_NETNS_SA_HASH_BITS 8
+#define GRESEC_NETNS_SPI_HASH_BITS 6
 
 struct gresec_netns {
 	/* Keyed by remote address; RCU readers, writers hold RTNL. */
 	struct hlist_head tunnels[1 << GRESEC_NETNS_HASH_BITS];
 	/* sa.c: inbound SAs keyed by SPI; RCU readers, writers hold RTNL. */
 	struct hlist_head sa_by_spi[1 << GRESEC_NETNS_SA_HASH_BITS];
+	/* spi.c: SPIs reserved for a key manager; RTNL. */
+	struct hlist_head spi_resv[1 << GRESEC_NETNS_SPI_HASH_BITS];
+	unsigned int spi_resv_count;
 
 	/*
 	 * Unmatched traffic, with the last offender for the operator.  A

@@ -685,6 +685,17 @@ static struct gresec_sa *gresec_sa_rx_find(struct gresec_netns *gn, u32 spi)
 	return NULL;
 }
 
+/* Whether an inbound SA of the namespace uses @spi (RTNL, then the SA lock). */
+bool gresec_sa_rx_used(struct gresec_netns *gn, u32 spi)
+{
+	bool used;
+
+	mutex_lock(&gresec_sa_mutex);
+	used = gresec_sa_rx_find(gn, spi);
+	mutex_unlock(&gresec_sa_mutex);
+	return used;
+}
+
 struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi)
 {
 	struct gresec_sa *sa;

@@ -163,6 +163,7 @@ void gresec_sa_link(struct gresec_tunnel *tun, struct gresec_sa *sa);
 void gresec_sa_del(struct gresec_sa *sa);
 void gresec_sa_flush(struct gresec_tunnel *tun);
 struct gresec_sa *gresec_sa_find(struct gresec_tunnel *tun, u8 dir, u32 spi);
+bool gresec_sa_rx_used(struct gresec_netns *gn, u32 spi);
 void gresec_sa_fill_info(struct gresec_sa *sa, struct gresec_sa_info *out);
 unsigned int gresec_sa_replay_bitmap(struct gresec_sa *sa, u32 *out,
 				     unsigned int words);

@@ -29,6 +29,7 @@
 #include "device.h"
 #include "esp.h"
 #include "gre.h"
+#include "hold.h"
 #include "parallel.h"
 #include "sa.h"
 #include "skb.h"
@@ -44,6 +45,7 @@ static enum skb_drop_reason gresec_tx_drop_reason(enum gresec_stats_a counter)
 	case GRESEC_STATS_A_TX_DROP_TOO_BIG:
 		return SKB_DROP_REASON_PKT_TOO_BIG;
 	case GRESEC_STATS_A_TX_DROP_NO_SA:
+	case GRESEC_STATS_A_TX_DROP_HOLD_OVERFLOW:
 		/* What xfrm says when its policy finds no state to use. */
 		return SKB_DROP_REASON_XFRM_POLICY;
 	case GRESEC_STATS_A_TX_DROP_NOMEM:
@@ -281,6 +283,9 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 		return GRESEC_STATS_A_TX_DROP_NO_REMOTE;
 	if (protect) {
 		sa = gresec_sa_tx_get(tun);
+		/* None at all (not just an expired one): ask for one, hold. */
+		if (!sa && !rcu_access_pointer(tun->tx_sa))
+			return gresec_hold_add(tun, skb);
 		if (!sa)
 			return GRESEC_STATS_A_TX_DROP_NO_SA;
 		overhead += gresec_sa_overhead(sa);
@@ -409,6 +414,30 @@ void gresec_tx_deferred(struct sk_buff *skb, void *arg)
 	dev_xmit_recursion_inc();
 	gresec_tx_now(tun, rcu_dereference(tun->cfg), skb);
 	dev_xmit_recursion_dec();
+}
+
+/*
+ * An outbound SA was added: send what the tunnel held for it, oldest
+ * first, through ESP only (a packet finding no SA again is held again).
+ * Process context, RTNL.
+ */
+void gresec_tx_release_held(struct gresec_tunnel *tun)
+{
+	struct sk_buff_head list;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&list);
+	gresec_hold_take(&tun->hold, &list);
+	if (skb_queue_empty(&list))
+		return;
+	local_bh_disable();
+	rcu_read_lock();
+	dev_xmit_recursion_inc();
+	while ((skb = __skb_dequeue(&list)))
+		gresec_tx_skb(tun, rcu_dereference(tun->cfg), skb, true);
+	dev_xmit_recursion_dec();
+	rcu_read_unlock();
+	local_bh_enable();
 }
 
 static DEFINE_PER_CPU(struct gresec_par_rate, gresec_tx_rate);

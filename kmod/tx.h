@@ -10,5 +10,7 @@
 /* tx.c APIs: */
 netdev_tx_t gresec_tx_xmit(struct sk_buff *skb, struct net_device *dev);
 void gresec_tx_deferred(struct sk_buff *skb, void *arg);
+struct gresec_tunnel;
+void gresec_tx_release_held(struct gresec_tunnel *tun);
 
 #endif /* _GRESEC_TX_H */

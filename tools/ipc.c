@@ -839,6 +839,50 @@ int ipc_sa_del(struct ipc *ipc, const char *ifname, uint32_t dir, uint32_t spi)
 	return ipc_exchange(ipc, nlh, NULL, NULL, NULL);
 }
 
+static int spi_nest_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == GRESEC_SA_A_SPI &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int spi_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == GRESEC_A_SA &&
+	    mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+		return mnl_attr_parse_nested(a, spi_nest_attr, data);
+	return MNL_CB_OK;
+}
+
+static int spi_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, GENL_HDRLEN, spi_attr, data);
+}
+
+int ipc_spi_alloc(struct ipc *ipc, const char *ifname, uint32_t min,
+		  uint32_t max, uint32_t *spi)
+{
+	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_SPI_ALLOC, 0);
+	struct nlattr *nest;
+	int err;
+
+	PUT(strz, nlh, GRESEC_A_IFNAME, ifname);
+	if (min || max) {
+		nest = mnl_attr_nest_start(nlh, GRESEC_A_SA);
+		if (min)
+			PUT(u32, nlh, GRESEC_SA_A_SPI_MIN, min);
+		if (max)
+			PUT(u32, nlh, GRESEC_SA_A_SPI_MAX, max);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	*spi = 0;
+	err = ipc_exchange(ipc, nlh, spi_cb, spi, NULL);
+	if (!err && !*spi)
+		err = -EPROTO;
+	return err;
+}
+
 static int net_attr(const struct nlattr *a, void *data)
 {
 	struct gs_net *n = data;

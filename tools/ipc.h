@@ -36,6 +36,9 @@ int ipc_sa_dump(struct ipc *ipc, struct gs_tunnel *t);
 int ipc_sa_new(struct ipc *ipc, const char *ifname, const struct gs_sa *sa);
 /* SA_DEL on ifname of (dir, spi). */
 int ipc_sa_del(struct ipc *ipc, const char *ifname, uint32_t dir, uint32_t spi);
+/* SPI_ALLOC: reserve a random free inbound SPI (min/max 0: defaults). */
+int ipc_spi_alloc(struct ipc *ipc, const char *ifname, uint32_t min,
+		  uint32_t max, uint32_t *spi);
 /* NET_GET into a zeroed n. */
 int ipc_net_get(struct ipc *ipc, struct gs_net *n);
 

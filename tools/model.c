@@ -76,6 +76,10 @@ const struct counter gs_tunnel_counters[] = {
 	C(TX_DROP_BACKLOG, "tx_drop_backlog", "backlog"),
 	C(RX_HANDOFF, "rx_handoff", "decrypted on the next CPU"),
 	C(TX_HANDOFF, "tx_handoff", "encrypted on the next CPU"),
+	C(TX_HELD, "tx_held", "held for an SA"),
+	C(TX_DROP_HOLD_OVERFLOW, "tx_drop_hold_overflow", "hold queue full"),
+	C(TX_DROP_HOLD_TIMEOUT, "tx_drop_hold_timeout", "hold timed out"),
+	C(TX_ACQUIRE, "tx_acquire", "SA acquires"),
 };
 #undef C
 const size_t gs_n_tunnel_counters =

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gresec monitor [-j] [-t]: print SA_NTF notifications of the "events"
+ * gresec monitor [-j] [-t]: print SA_NTF and ACQUIRE_NTF notifications of the "events"
  * multicast group, one line each, until interrupted.
  */
 #include <stdio.h>
@@ -37,14 +37,37 @@ static int on_event(uint8_t cmd, const struct gs_tunnel *t, bool lost,
 		fprintf(stderr, "gresec: monitor: events lost (receive buffer overrun)\n");
 		return 0;
 	}
-	if (cmd != GRESEC_CMD_SA_NTF)
+	if (cmd != GRESEC_CMD_SA_NTF && cmd != GRESEC_CMD_ACQUIRE_NTF)
 		return 0;	/* future notifications: not ours to print */
 	if (m->timestamp) {
 		now = time(NULL);
 		if (localtime_r(&now, &tm))
 			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	}
-	for (i = 0; i < t->n_sas; i++) {
+	if (cmd == GRESEC_CMD_ACQUIRE_NTF) {
+		if (m->json) {
+			json_init(&j, stdout, false);
+			json_obj_begin(&j, NULL);
+			if (m->timestamp)
+				json_str(&j, "time", ts);
+			json_str(&j, "event", "acquire");
+			json_str(&j, "ifname", t->ifname);
+			json_str(&j, "local", ip4_str(t->local));
+			json_str(&j, "remote", ip4_str(t->remote));
+			json_u64(&j, "if_id", t->if_id);
+			json_obj_end(&j);
+			json_finish(&j);
+		} else {
+			if (m->timestamp)
+				printf("[%s] ", ts);
+			printf("acquire %s: local %s", t->ifname, ip4_str(t->local));
+			printf(" remote %s", ip4_str(t->remote));
+			if (t->if_id)
+				printf(" if-id %u", t->if_id);
+			printf("\n");
+		}
+	}
+	for (i = 0; cmd == GRESEC_CMD_SA_NTF && i < t->n_sas; i++) {
 		if (m->json) {
 			json_init(&j, stdout, false);
 			json_event(&j, t, &t->sas[i], m->timestamp ? ts : NULL);

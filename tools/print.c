@@ -38,7 +38,9 @@ static bool is_tx_drop(unsigned int attr)
 {
 	return (attr >= GRESEC_STATS_A_TX_DROP_NO_REMOTE &&
 		attr <= GRESEC_STATS_A_TX_DROP_ERROR) ||
-	       attr == GRESEC_STATS_A_TX_DROP_BACKLOG;
+	       attr == GRESEC_STATS_A_TX_DROP_BACKLOG ||
+	       attr == GRESEC_STATS_A_TX_DROP_HOLD_OVERFLOW ||
+	       attr == GRESEC_STATS_A_TX_DROP_HOLD_TIMEOUT;
 }
 
 static bool is_sa_drop(unsigned int attr)
@@ -321,6 +323,10 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 	if (s[GRESEC_STATS_A_TX_HANDOFF])
 		fprintf(f, "    %" PRIu64 " encrypted on the next CPU\n",
 			s[GRESEC_STATS_A_TX_HANDOFF]);
+	if (s[GRESEC_STATS_A_TX_ACQUIRE] || s[GRESEC_STATS_A_TX_HELD])
+		fprintf(f, "    %" PRIu64 " SA acquires, %" PRIu64
+			" packets held for an SA\n",
+			s[GRESEC_STATS_A_TX_ACQUIRE], s[GRESEC_STATS_A_TX_HELD]);
 	print_ike(f, t);
 	print_sas(f, t);
 }

@@ -2,6 +2,7 @@
 /*
  * gresec sa add DEV dir in|out spi SPI proposal NAME key HEX [...]
  * gresec sa del DEV dir in|out spi SPI
+ * gresec sa spi DEV [min SPI] [max SPI]
  *
  * Key material is checked against the proposal here (exact lengths), sent
  * once, and wiped from memory; it is never printed.  "@FILE" reads it from
@@ -26,7 +27,11 @@ static void sa_usage(FILE *f)
 		"                     [soft-packets N] [hard-packets N]\n"
 		"                     [soft-time SECONDS] [hard-time SECONDS]\n"
 		"                     [reqid N]\n"
-		"       gresec sa del DEV dir in|out spi SPI\n\n"
+		"       gresec sa del DEV dir in|out spi SPI\n"
+		"       gresec sa spi DEV [min SPI] [max SPI]\n\n"
+		"\"sa spi\" reserves a random unused inbound SPI (a key manager's\n"
+		"get_spi) and prints it; \"sa add\" of an inbound SA with it, \"sa del\"\n"
+		"of it, or 165 s end the reservation.\n"
 		"SPI is decimal or 0x hex, 256 or more.  HEX is key material with or\n"
 		"without 0x, or @FILE to read it from a file, or @- from a line of\n"
 		"standard input (keeps it out of ps).  replay-window is 0..4096 packets (0 disables, default\n"
@@ -230,6 +235,44 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int spi_main(int argc, char **argv)
+{
+	uint32_t min = 0, max = 0, spi, *v;
+	const char *ifname, *why;
+	struct ipc *ipc;
+	int i, ret, err;
+
+	if (argc < 3)
+		return bad_arg(argv[1], "missing device name");
+	ifname = argv[2];
+	why = check_ifname(ifname);
+	if (why)
+		return bad_arg(ifname, why);
+	for (i = 3; i < argc; i += 2) {
+		if (!strcmp(argv[i], "min"))
+			v = &min;
+		else if (!strcmp(argv[i], "max"))
+			v = &max;
+		else
+			return bad_arg(argv[i], "unknown: \"min\" or \"max\"");
+		if (i + 1 >= argc)
+			return bad_arg(argv[i], "missing value");
+		why = parse_spi(argv[i + 1], v);
+		if (why)
+			return bad_value(argv[i], argv[i + 1], why);
+	}
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = ipc_spi_alloc(ipc, ifname, min, max, &spi);
+	if (err)
+		ret = ipc_report(ipc, ifname, err);
+	else
+		printf("0x%08x\n", spi);
+	ipc_close(ipc);
+	return ret;
+}
+
 int sa_main(int argc, char **argv)
 {
 	struct gs_sa sa = { 0 };
@@ -245,6 +288,8 @@ int sa_main(int argc, char **argv)
 		sa_usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "spi"))
+		return spi_main(argc, argv);
 	if (!strcmp(argv[1], "add"))
 		add = true;
 	else if (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete"))

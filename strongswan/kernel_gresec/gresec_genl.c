@@ -949,6 +949,48 @@ int gresec_genl_sa_del(gresec_genl_t *nl, uint32_t ifindex, uint32_t dir,
 	return request(nl, fill_sa, &a, NULL, NULL);
 }
 
+struct spi_args {
+	uint32_t ifindex;
+	uint32_t min;
+	uint32_t max;
+};
+
+static int fill_spi_alloc(gresec_genl_t *nl, void *data)
+{
+	struct spi_args *a = data;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = gresec_msg(nl, GRESEC_CMD_SPI_ALLOC, 0);
+	PUT(u32, nlh, GRESEC_A_IFINDEX, a->ifindex);
+	nest = mnl_attr_nest_start_check(nlh, SBUF_SIZE, GRESEC_A_SA);
+	if (!nest)
+	{
+		return -EMSGSIZE;
+	}
+	PUT(u32, nlh, GRESEC_SA_A_SPI_MIN, a->min);
+	PUT(u32, nlh, GRESEC_SA_A_SPI_MAX, a->max);
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+int gresec_genl_spi_alloc(gresec_genl_t *nl, uint32_t ifindex, uint32_t min,
+						  uint32_t max, uint32_t *spi)
+{
+	struct spi_args a = { .ifindex = ifindex, .min = min, .max = max };
+	gresec_genl_sa_t sa = { 0 };
+	struct sa_walk w = { .cb = sa_copy, .data = &sa, .ifindex = ifindex };
+	int err;
+
+	err = request(nl, fill_spi_alloc, &a, sa_msg_cb, &w);
+	if (!err && !sa.spi)
+	{
+		err = -EPROTO;
+	}
+	*spi = sa.spi;
+	return err;
+}
+
 /* ---- events ---- */
 
 /** nlctrl NEWFAMILY/DELFAMILY: follow the gresec family's events group */
@@ -982,6 +1024,8 @@ static void ctrl_event(gresec_genl_t *nl, const struct nlmsghdr *nlh)
 
 int gresec_genl_events_read(gresec_genl_t *nl,
 							void (*cb)(const gresec_genl_sa_t *sa, void *data),
+							void (*acq)(const gresec_genl_tunnel_t *t,
+										void *data),
 							void *data)
 {
 	const struct nlmsghdr *nlh;
@@ -1038,6 +1082,17 @@ int gresec_genl_events_read(gresec_genl_t *nl,
 				{
 					sa.ifindex = w.ifindex;
 					cb(&sa, data);
+				}
+			}
+			else if (nl->family && nlh->nlmsg_type == nl->family &&
+					 g->cmd == GRESEC_CMD_ACQUIRE_NTF)
+			{
+				gresec_genl_tunnel_t t = { 0 };
+
+				if (mnl_attr_parse(nlh, GENL_HDRLEN, tunnel_attr, &t) >= 0 &&
+					t.ifindex)
+				{
+					acq(&t, data);
 				}
 			}
 		}

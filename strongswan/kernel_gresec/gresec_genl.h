@@ -151,12 +151,27 @@ int gresec_genl_sa_del(gresec_genl_t *nl, uint32_t ifindex, uint32_t dir,
 					   uint32_t spi);
 
 /**
+ * Reserve a random unused inbound SPI in [min, max] (SPI_ALLOC); the
+ * kernel keeps it until an inbound SA with it is added, SA_DEL names it,
+ * or it times out.
+ *
+ * @param spi		the SPI, host order
+ * @return			0 or a negative errno (extack in errmsg)
+ */
+int gresec_genl_spi_alloc(gresec_genl_t *nl, uint32_t ifindex, uint32_t min,
+						  uint32_t max, uint32_t *spi);
+
+/**
  * Read what is queued on an event socket without blocking, calling cb for
- * every SA_NTF.  Returns 0 when the socket is drained, -ENOBUFS if events
- * were lost (the socket stays usable), another negative errno on errors.
+ * every SA_NTF and acq for every ACQUIRE_NTF (the tunnel's ifindex, name,
+ * local, remote and if-id).  Returns 0 when the socket is drained,
+ * -ENOBUFS if events were lost (the socket stays usable), another negative
+ * errno on errors.
  */
 int gresec_genl_events_read(gresec_genl_t *nl,
 							void (*cb)(const gresec_genl_sa_t *sa, void *data),
+							void (*acq)(const gresec_genl_tunnel_t *t,
+										void *data),
 							void *data);
 
 #endif /** GRESEC_GENL_H_ @}*/

@@ -33,13 +33,6 @@
 /** the largest anti-replay window gresec takes (GRESEC_SA_A_REPLAY_WINDOW) */
 #define GRESEC_REPLAY_WINDOW_MAX 4096
 
-/**
- * How long an SPI handed out by get_spi() stays reserved for the SA that
- * will use it (as the kernel keeps a larval xfrm state: the acquire
- * expiry charon uses, 165 s)
- */
-#define SPI_RESERVE_TIME 165
-
 typedef struct private_kernel_gresec_ipsec_t private_kernel_gresec_ipsec_t;
 
 /**
@@ -73,14 +66,10 @@ struct private_kernel_gresec_ipsec_t {
 	hashtable_t *sas;
 
 	/**
-	 * SPIs handed out by get_spi() and not yet installed, spi_entry_t
+	 * Outbound trap policies (start_action = trap), trap_entry_t: which
+	 * reqid an ACQUIRE of a tunnel is for
 	 */
-	hashtable_t *reserved;
-
-	/**
-	 * RNG for SPIs, created on first use (RNG plugins load after us)
-	 */
-	rng_t *rng;
+	array_t *traps;
 };
 
 /**
@@ -100,14 +89,19 @@ typedef struct {
 } sa_entry_t;
 
 /**
- * An SPI reserved by get_spi().
+ * An outbound trap policy: a gresec tunnel from src to dst (and if_id) is
+ * to be keyed on demand under reqid.
  */
 typedef struct {
-	/** SPI, network order */
-	uint32_t spi;
-	/** when it was handed out (monotonic) */
-	time_t reserved;
-} spi_entry_t;
+	uint32_t reqid;
+	/** local address, network order; 0: any */
+	uint32_t src;
+	/** remote address, network order */
+	uint32_t dst;
+	uint32_t if_id;
+	/** add_policy() calls not yet undone by del_policy() */
+	u_int refs;
+} trap_entry_t;
 
 static void sa_entry_destroy(sa_entry_t *entry)
 {
@@ -126,16 +120,6 @@ static bool sa_entry_equals(const sa_entry_t *a, const sa_entry_t *b)
 {
 	return a->spi == b->spi && a->if_id == b->if_id &&
 		   a->dst->ip_equals(a->dst, b->dst);
-}
-
-static u_int spi_entry_hash(const spi_entry_t *key)
-{
-	return chunk_hash(chunk_from_thing(key->spi));
-}
-
-static bool spi_entry_equals(const spi_entry_t *a, const spi_entry_t *b)
-{
-	return a->spi == b->spi;
 }
 
 /**
@@ -335,60 +319,14 @@ METHOD(kernel_ipsec_t, get_features, kernel_feature_t,
 	return KERNEL_NO_POLICY_UPDATES;
 }
 
-/**
- * Collect the inbound SPIs of a tunnel (host order) into a hashtable.
- */
-static int collect_spi(const gresec_genl_sa_t *sa, void *data)
-{
-	hashtable_t *spis = data;
-	uintptr_t spi = sa->spi;
-
-	spis->put(spis, (void*)spi, (void*)spi);
-	return 0;
-}
-
-static u_int spi_hash(const void *key)
-{
-	return chunk_hash(chunk_from_thing(key));
-}
-
-static bool spi_equals(const void *a, const void *b)
-{
-	return a == b;
-}
-
-/**
- * Drop SPI reservations older than SPI_RESERVE_TIME.
- */
-static void expire_reservations(private_kernel_gresec_ipsec_t *this)
-{
-	enumerator_t *enumerator;
-	spi_entry_t *entry;
-	time_t now = time_monotonic(NULL);
-
-	enumerator = this->reserved->create_enumerator(this->reserved);
-	while (enumerator->enumerate(enumerator, NULL, &entry))
-	{
-		if (now - entry->reserved > SPI_RESERVE_TIME)
-		{
-			this->reserved->remove_at(this->reserved, enumerator);
-			free(entry);
-		}
-	}
-	enumerator->destroy(enumerator);
-}
-
 METHOD(kernel_ipsec_t, get_spi, status_t,
 	private_kernel_gresec_ipsec_t *this, host_t *src, host_t *dst,
 	uint8_t protocol, uint32_t *spi)
 {
 	gresec_genl_tunnel_t *tunnels = NULL;
-	hashtable_t *used;
-	spi_entry_t *entry, lookup;
-	uint32_t spi_min, spi_max, candidate;
+	uint32_t spi_min, spi_max, tmp, remote = 0, ifindex = 0, got;
 	size_t count = 0, i;
-	status_t status = FAILED;
-	int err, attempt;
+	int err;
 
 	if (protocol != IPPROTO_ESP)
 	{
@@ -402,9 +340,9 @@ METHOD(kernel_ipsec_t, get_spi, status_t,
 									 KERNEL_SPI_MAX, lib->ns);
 	if (spi_min > spi_max)
 	{
-		candidate = spi_min;
+		tmp = spi_min;
 		spi_min = spi_max;
-		spi_max = candidate;
+		spi_max = tmp;
 	}
 	/* RFC 4303: 1..255 are reserved */
 	spi_min = max(spi_min, 256);
@@ -414,74 +352,46 @@ METHOD(kernel_ipsec_t, get_spi, status_t,
 			 spi_max);
 		return FAILED;
 	}
-
-	used = hashtable_create(spi_hash, spi_equals, 32);
+	/* the inbound SA's source is the peer; gresec reserves inbound SPIs per
+	 * network namespace, so the request goes through the peer's tunnel
+	 * or, failing that, any gresec tunnel */
+	ipv4_of(src, &remote);
 	this->mutex->lock(this->mutex);
-	if (!this->rng)
-	{
-		this->rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK);
-		if (!this->rng)
-		{
-			DBG1(DBG_KNL, "gresec: no RNG to allocate SPIs");
-			goto out;
-		}
-	}
-	/* inbound SPIs are unique per network namespace in gresec: the kernel
-	 * has no SPI reservation yet, so look at every tunnel's inbound SAs */
 	err = gresec_genl_tunnels(this->nl, &tunnels, &count);
 	for (i = 0; !err && i < count; i++)
 	{
-		err = gresec_genl_sas(this->nl, tunnels[i].ifindex, GRESEC_SA_DIR_IN,
-							  collect_spi, used);
-		if (err == -ENODEV)
-		{	/* deleted meanwhile */
-			err = 0;
+		if (!ifindex || (remote && tunnels[i].remote == remote))
+		{
+			ifindex = tunnels[i].ifindex;
 		}
+	}
+	if (!err && !ifindex)
+	{
+		DBG1(DBG_KNL, "gresec: no gresec tunnel to allocate an SPI for "
+			 "%H == %H on", src, dst);
+		this->mutex->unlock(this->mutex);
+		free(tunnels);
+		return FAILED;
+	}
+	if (!err)
+	{
+		err = gresec_genl_spi_alloc(this->nl, ifindex, spi_min, spi_max,
+									&got);
 	}
 	if (err)
 	{
-		DBG1(DBG_KNL, "gresec: listing the inbound SAs for a new SPI failed: "
-			 "%s%s%s (%d)", gresec_genl_errmsg(this->nl),
+		DBG1(DBG_KNL, "gresec: allocating an SPI failed: %s%s%s (%d)",
+			 gresec_genl_errmsg(this->nl),
 			 *gresec_genl_errmsg(this->nl) ? ": " : "", strerror(-err), -err);
-		goto out;
+		this->mutex->unlock(this->mutex);
+		free(tunnels);
+		return FAILED;
 	}
-	expire_reservations(this);
-	for (attempt = 0; attempt < 64; attempt++)
-	{
-		if (!this->rng->get_bytes(this->rng, sizeof(candidate),
-								  (uint8_t*)&candidate))
-		{
-			DBG1(DBG_KNL, "gresec: RNG failed to allocate an SPI");
-			goto out;
-		}
-		candidate = spi_min + candidate % (spi_max - spi_min + 1);
-		lookup.spi = htonl(candidate);
-		if (used->get(used, (void*)(uintptr_t)candidate) ||
-			this->reserved->get(this->reserved, &lookup))
-		{
-			continue;
-		}
-		INIT(entry,
-			.spi = htonl(candidate),
-			.reserved = time_monotonic(NULL),
-		);
-		this->reserved->put(this->reserved, entry, entry);
-		*spi = entry->spi;
-		status = SUCCESS;
-		DBG2(DBG_KNL, "gresec: got SPI %.8x", candidate);
-		break;
-	}
-	if (status != SUCCESS && attempt == 64)
-	{
-		DBG1(DBG_KNL, "gresec: no free SPI found in %.8x-%.8x", spi_min,
-			 spi_max);
-	}
-
-out:
 	this->mutex->unlock(this->mutex);
 	free(tunnels);
-	used->destroy(used);
-	return status;
+	*spi = htonl(got);
+	DBG2(DBG_KNL, "gresec: got SPI %.8x", got);
+	return SUCCESS;
 }
 
 METHOD(kernel_ipsec_t, get_cpi, status_t,
@@ -490,17 +400,6 @@ METHOD(kernel_ipsec_t, get_cpi, status_t,
 {
 	DBG1(DBG_KNL, "gresec: IPComp is not supported");
 	return NOT_SUPPORTED;
-}
-
-/**
- * Release an SPI reservation (mutex held).
- */
-static void unreserve(private_kernel_gresec_ipsec_t *this, uint32_t spi)
-{
-	spi_entry_t lookup = { .spi = spi }, *entry;
-
-	entry = this->reserved->remove(this->reserved, &lookup);
-	free(entry);
 }
 
 METHOD(kernel_ipsec_t, add_sa, status_t,
@@ -613,10 +512,6 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	DBG2(DBG_KNL, "gresec: added %s SA %H == %H with SPI %.8x to ifindex %u",
 		 dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound", id->src, id->dst,
 		 ntohl(id->spi), ifindex);
-	if (dir == GRESEC_SA_DIR_IN)
-	{
-		unreserve(this, id->spi);
-	}
 	INIT(entry,
 		.spi = id->spi,
 		.dst = id->dst->clone(id->dst),
@@ -734,13 +629,13 @@ METHOD(kernel_ipsec_t, del_sa, status_t,
 		return NOT_FOUND;
 	}
 	/* forget it first: the DELETED event it causes is then not ours to
-	 * report */
+	 * report; for an SPI get_spi() reserved but no SA used, SA_DEL ends
+	 * the kernel's reservation */
 	entry = this->sas->remove(this->sas, &lookup);
 	if (entry)
 	{
 		sa_entry_destroy(entry);
 	}
-	unreserve(this, id->spi);
 	err = gresec_genl_sa_del(this->nl, ifindex, dir, ntohl(id->spi));
 	if (err == -ENOENT || err == -ENODEV)
 	{
@@ -884,6 +779,59 @@ static bool policy_is_gresec(kernel_ipsec_policy_id_t *id,
 	return TRUE;
 }
 
+/**
+ * Remember (add) or forget (!add) an outbound trap policy: gresec's
+ * ACQUIRE names the tunnel, charon's acquire() wants the trap's reqid.
+ */
+static void trap_update(private_kernel_gresec_ipsec_t *this,
+						kernel_ipsec_policy_id_t *id,
+						kernel_ipsec_manage_policy_t *data, bool add)
+{
+	trap_entry_t *entry, new = {
+		.reqid = data->sa->reqid,
+		.if_id = id->if_id,
+		.refs = 1,
+	};
+	enumerator_t *enumerator;
+	bool found = FALSE;
+
+	if (!data->dst || !ipv4_of(data->dst, &new.dst))
+	{
+		return;
+	}
+	if (data->src && !data->src->is_anyaddr(data->src))
+	{
+		ipv4_of(data->src, &new.src);
+	}
+	this->mutex->lock(this->mutex);
+	enumerator = array_create_enumerator(this->traps);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->reqid == new.reqid && entry->src == new.src &&
+			entry->dst == new.dst && entry->if_id == new.if_id)
+		{
+			found = TRUE;
+			if (add)
+			{
+				entry->refs++;
+			}
+			else if (--entry->refs == 0)
+			{
+				array_remove_at(this->traps, enumerator);
+			}
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (add && !found)
+	{
+		array_insert(this->traps, ARRAY_TAIL, &new);
+	}
+	this->mutex->unlock(this->mutex);
+	DBG2(DBG_KNL, "gresec: %s trap %H == %H, reqid %u", add ? "added" : "removed",
+		 data->src, data->dst, new.reqid);
+}
+
 METHOD(kernel_ipsec_t, add_policy, status_t,
 	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
 	kernel_ipsec_manage_policy_t *data)
@@ -891,6 +839,10 @@ METHOD(kernel_ipsec_t, add_policy, status_t,
 	if (!policy_is_gresec(id, data))
 	{
 		return NOT_SUPPORTED;
+	}
+	if (data->prio == POLICY_PRIORITY_ROUTED && id->dir == POLICY_OUT)
+	{
+		trap_update(this, id, data, TRUE);
 	}
 	/* the gresec tunnel is the policy: it protects all its GRE packets */
 	DBG2(DBG_KNL, "gresec: policy %R === %R %N is the tunnel's own",
@@ -910,6 +862,11 @@ METHOD(kernel_ipsec_t, del_policy, status_t,
 	private_kernel_gresec_ipsec_t *this, kernel_ipsec_policy_id_t *id,
 	kernel_ipsec_manage_policy_t *data)
 {
+	if (data->prio == POLICY_PRIORITY_ROUTED && id->dir == POLICY_OUT &&
+		data->sa)
+	{
+		trap_update(this, id, data, FALSE);
+	}
 	return SUCCESS;
 }
 
@@ -994,6 +951,65 @@ static void process_event(const gresec_genl_sa_t *sa, void *data)
 }
 
 /**
+ * gresec's ACQUIRE: a protected tunnel has a packet and no outbound SA.
+ * If a trap policy covers the tunnel, ask charon to negotiate its CHILD_SA.
+ */
+static void process_acquire(const gresec_genl_tunnel_t *t, void *data)
+{
+	private_kernel_gresec_ipsec_t *this = data;
+	kernel_acquire_data_t acquire = {};
+	enumerator_t *enumerator;
+	trap_entry_t *entry;
+	uint32_t reqid = 0;
+	int best = 0, score;
+	host_t *src, *dst;
+
+	this->mutex->lock(this->mutex);
+	enumerator = array_create_enumerator(this->traps);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->dst != t->remote || (entry->if_id && entry->if_id != t->if_id))
+		{
+			continue;
+		}
+		/* an exact local address wins over a trap for any */
+		score = entry->src == t->local ? 2 : !entry->src ? 1 : 0;
+		if (score > best)
+		{
+			best = score;
+			reqid = entry->reqid;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+
+	src = host_create_from_chunk(AF_INET, chunk_from_thing(t->local), 0);
+	dst = host_create_from_chunk(AF_INET, chunk_from_thing(t->remote), 0);
+	if (!reqid)
+	{
+		DBG2(DBG_KNL, "gresec: %s (%H == %H) wants an SA, but no trap "
+			 "policy covers it", t->ifname, src, dst);
+		DESTROY_IF(src);
+		DESTROY_IF(dst);
+		return;
+	}
+	DBG1(DBG_KNL, "gresec: acquire for %s (%H == %H), reqid %u", t->ifname,
+		 src, dst, reqid);
+	if (src && dst)
+	{
+		acquire.src = traffic_selector_create_from_subnet(src->clone(src), 32,
+												GRESEC_IPPROTO_GRE, 0, 65535);
+		acquire.dst = traffic_selector_create_from_subnet(dst->clone(dst), 32,
+												GRESEC_IPPROTO_GRE, 0, 65535);
+	}
+	charon->kernel->acquire(charon->kernel, reqid, &acquire);
+	DESTROY_IF(acquire.src);
+	DESTROY_IF(acquire.dst);
+	DESTROY_IF(src);
+	DESTROY_IF(dst);
+}
+
+/**
  * Watcher callback: events are readable.
  */
 CALLBACK(receive_events, bool,
@@ -1001,7 +1017,8 @@ CALLBACK(receive_events, bool,
 {
 	int err;
 
-	err = gresec_genl_events_read(this->events, process_event, this);
+	err = gresec_genl_events_read(this->events, process_event,
+								  process_acquire, this);
 	if (err == -ENOBUFS)
 	{
 		DBG1(DBG_KNL, "gresec: event socket overflowed, expiry events were "
@@ -1026,8 +1043,7 @@ METHOD(kernel_ipsec_t, destroy, void,
 	}
 	gresec_genl_close(this->nl);
 	this->sas->destroy_function(this->sas, (void*)sa_entry_destroy);
-	this->reserved->destroy_function(this->reserved, (void*)free);
-	DESTROY_IF(this->rng);
+	array_destroy(this->traps);
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -1063,8 +1079,7 @@ kernel_gresec_ipsec_t *kernel_gresec_ipsec_create()
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		.sas = hashtable_create((hashtable_hash_t)sa_entry_hash,
 								(hashtable_equals_t)sa_entry_equals, 32),
-		.reserved = hashtable_create((hashtable_hash_t)spi_entry_hash,
-									 (hashtable_equals_t)spi_entry_equals, 32),
+		.traps = array_create(sizeof(trap_entry_t), 0),
 	);
 
 	err = gresec_genl_open(&this->nl);

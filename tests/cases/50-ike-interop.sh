@@ -18,7 +18,9 @@
 # the IKE_SA deletes the SAs from the tunnel.  Last, a CHILD_SA with a
 # 20 s rekey time on the left: gresec's soft-expiry event makes charon
 # rekey it, the tunnel ends up with the new SAs only, and a ping running
-# across the rekey loses (almost) nothing.  charon starts before the
+# across the rekey loses (almost) nothing.  Then start_action = trap on
+# the left: the first ping starts IKE and is delivered (held by gresec
+# until the SA is in).  charon starts before the
 # gresec module is loaded (the plugin resolves the family and joins its
 # event group when it appears).  gresec show (and -j, dump) shows the
 # first case's IKE_SA from charon's vici socket, its CHILD_SA matched to
@@ -382,11 +384,94 @@ rekey_case() {
 	close_case "$i" "$tag" "$ike" left
 }
 
+# gs_counter NAME: a counter of gs0 (left).
+gs_counter() {
+	local c
+	c=$(dump_column TUN "$1") || fail "no dump column for counter $1"
+	gresec dump dev gs0 | awk -F'\t' -v c="$c" '$1 == "tunnel" { print $c }'
+}
+
+# trap_case N: start_action = trap on the left.  charon installs trap
+# policies (kernel-gresec remembers their reqid for the tunnel); the first
+# ping finds no outbound SA, gresec holds it and sends an ACQUIRE, the
+# plugin calls charon's acquire, IKE runs, and the held ping leaves through
+# the new SA: delivered, not lost.
+trap_case() {
+	local i=$1 tag=ikev2-trap ike=gre-ikev2 edit="" held0 drops0
+	echo "# $tag: ikev2-gre.swanctl.conf, start_action = trap on the left"
+	[ "$ROLE" = left ] &&
+		edit='s/^\(\t*\)esp_proposals = .*/&\n\1start_action = trap/'
+	conf_for ikev2-gre.swanctl.conf "$edit" > $IKE/swanctl-$i.conf
+	swanctl --load-all --noprompt --file $IKE/swanctl-$i.conf > $IKE/load-$i.log 2>&1 ||
+		{ cat $IKE/load-$i.log; fail "$tag: swanctl --load-all"; }
+	sync_peer "loaded$i"
+	if [ "$ROLE" = left ]; then
+		# The ping must be the tunnel's first packet: no IPv6 chatter.
+		sysctl -qw net.ipv6.conf.gs0.disable_ipv6=1
+		swanctl --list-pols --trap | grep -q 'gre' ||
+			{ swanctl --list-pols; fail "$tag: no trap policy"; }
+		child_gone "$ike" || fail "$tag: a CHILD_SA before the first packet"
+		held0=$(gs_counter tx_held)
+		drops0=$(($(gs_counter tx_drop_hold_overflow) + $(gs_counter tx_drop_hold_timeout)))
+		ping -c 1 -W 60 "$INNER_PEER" > $IKE/ping-$i.log 2>&1 ||
+			{ cat $IKE/ping-$i.log; swanctl --list-sas; fail "$tag: the first ping was lost"; }
+		grep -q " 1 received" $IKE/ping-$i.log || fail "$tag: the first ping was not answered"
+		ok "$tag: the first ping, which started IKE, was answered"
+		grep -m1 "gresec: acquire for gs0" $IKE/charon.log ||
+			fail "$tag: no acquire from gresec in charon's log"
+		child_up "$ike" || fail "$tag: no CHILD_SA after the trap fired"
+		expect_eq "$(($(gs_counter tx_held) - held0))" 1 "$tag: packets held for the SA"
+		expect_eq "$(($(gs_counter tx_drop_hold_overflow) + $(gs_counter tx_drop_hold_timeout) - drops0))" 0 \
+			"$tag: held packets dropped"
+		gresec show gs0
+		# No new IKE_SA from the trap while the case closes.
+		swanctl --uninstall --child gre --ike "$ike" > /dev/null || fail "$tag: swanctl --uninstall"
+	fi
+	sync_peer "trapped$i"
+	close_case "$i" "$tag" "$ike" left
+}
+
+# fail_case N TAG EDIT-LEFT LOG-REGEX: the left, with EDIT applied to its
+# copy of ikev2-gre.swanctl.conf, initiates and must fail: no CHILD_SA, no
+# SA in gs0, nothing sent by gs0 (so no plaintext) while a ping tries, and
+# LOG-REGEX in the left charon's log.
+fail_case() {
+	local i=$1 tag=$2 edit="" tx0 ike=gre-ikev2
+	echo "# $tag: ikev2-gre.swanctl.conf, left: $3"
+	[ "$ROLE" = left ] && edit=$3
+	conf_for ikev2-gre.swanctl.conf "$edit" > $IKE/swanctl-$i.conf
+	swanctl --load-all --noprompt --file $IKE/swanctl-$i.conf > $IKE/load-$i.log 2>&1 ||
+		{ cat $IKE/load-$i.log; fail "$tag: swanctl --load-all"; }
+	sync_peer "loaded$i"
+	if [ "$ROLE" = left ]; then
+		tx0=$(gs_counter tx_packets)
+		swanctl --initiate --ike "$ike" --child gre --timeout 60 > $IKE/initiate-$i.log 2>&1 &&
+			{ tail -n 20 $IKE/initiate-$i.log; fail "$tag: swanctl --initiate succeeded"; }
+		grep -E -m1 "$4" $IKE/charon.log || { tail -n 30 $IKE/charon.log; fail "$tag: no /$4/ in charon's log"; }
+		ok "$tag: refused, charon says why"
+		ping -q -c 2 -i 0.2 -W 1 "$INNER_PEER" > /dev/null && fail "$tag: ping without a CHILD_SA"
+		child_gone "$ike" || { swanctl --list-sas; fail "$tag: a CHILD_SA came up"; }
+		expect_eq "$(gresec dump dev gs0 | grep -c '^sa')" 0 "$tag: SAs on gs0"
+		expect_eq "$(($(gs_counter tx_packets) - tx0))" 0 "$tag: packets gs0 sent"
+		# An IKE_SA without CHILD_SA (no common ESP proposal) goes too.
+		if swanctl --list-sas --ike "$ike" 2> /dev/null | grep -q "^$ike:"; then
+			swanctl --terminate --ike "$ike" --timeout 60 > /dev/null ||
+				fail "$tag: swanctl --terminate"
+		fi
+	fi
+	sync_peer "failed$i"
+}
+
 run_case 1 ikev2-aes128gcm16 ikev2-gre.swanctl.conf gre-ikev2 left aes128gcm16
 run_case 2 ikev2-aes128-sha256 ikev2-gre.swanctl.conf gre-ikev2 right aes128-sha256 \
 	's/esp_proposals = aes128gcm16/esp_proposals = aes128-sha256/'
 run_case 3 ikev1-ios-seed ios-seed-ikev1.swanctl.conf gre-ios left aes128-md5
 rekey_case 4
+trap_case 5
+fail_case 6 ikev2-wrong-psk 's/secret = .*/secret = "not-the-peers-secret"/' \
+	'AUTHENTICATION_FAILED'
+fail_case 7 ikev2-no-common-esp 's/esp_proposals = aes128gcm16/esp_proposals = aes256gcm16/' \
+	'NO_PROPOSAL_CHOSEN'
 if [ "$ROLE" = left ]; then
 	gresec show gs0
 	grep -c 'gresec: added' $IKE/charon.log | sed 's/^/SAs charon added via gresec: /'
