@@ -16,11 +16,13 @@
 #include "compat.h"
 #include "device.h"
 #include "gre.h"
+#include "keepalive.h"
 #include "net.h"
 #include "sa.h"
 #include "tx.h"
 
 #define GRESEC_DEFAULT_TTL 64
+#define GRESEC_DEFAULT_KA_RETRIES 3
 
 static const struct net_device_ops gresec_netdev_ops;
 
@@ -83,6 +85,12 @@ static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
 	}
 	if (cfg->protection > GRESEC_PROTECTION_REQUIRED) {
 		NL_SET_ERR_MSG_MOD(extack, "protection: unknown value");
+		return -EINVAL;
+	}
+	/* The keepalive's inner packet is addressed to it. */
+	if (cfg->ka_period && !cfg->local) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "keepalive: needs a local address");
 		return -EINVAL;
 	}
 	return 0;
@@ -174,6 +182,7 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 	memcpy(dev->broadcast, &cfg->remote, sizeof(cfg->remote));
 	if (cfg->remote != old->remote || cfg->local != old->local)
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
+	gresec_keepalive_apply(tun, old->ka_period);
 	call_rcu(&old->rcu, gresec_tunnel_cfg_free_rcu);
 	return 0;
 
@@ -254,6 +263,7 @@ static int gresec_dev_init(struct net_device *dev)
 	cfg->tos_inherit = true;
 	cfg->pmtudisc = true;
 	cfg->protection = GRESEC_PROTECTION_NONE;
+	cfg->ka_retries = GRESEC_DEFAULT_KA_RETRIES;
 	err = gresec_tunnel_cfg_cache_init(cfg);
 	if (err) {
 		kfree(cfg);
@@ -302,6 +312,7 @@ static void gresec_dev_uninit(struct net_device *dev)
 {
 	struct gresec_tunnel *tun = netdev_priv(dev);
 
+	gresec_keepalive_stop(tun);
 	gresec_par_queue_purge(&tun->txq);
 	gresec_sa_flush(tun);
 	gresec_net_tunnel_unlink(tun);
@@ -334,9 +345,23 @@ static netdev_features_t gresec_features_check(struct sk_buff *skb,
 	return features;
 }
 
+static int gresec_dev_open(struct net_device *dev)
+{
+	gresec_keepalive_open(netdev_priv(dev));
+	return 0;
+}
+
+static int gresec_dev_stop(struct net_device *dev)
+{
+	gresec_keepalive_stop(netdev_priv(dev));
+	return 0;
+}
+
 static const struct net_device_ops gresec_netdev_ops = {
 	.ndo_init = gresec_dev_init,
 	.ndo_uninit = gresec_dev_uninit,
+	.ndo_open = gresec_dev_open,
+	.ndo_stop = gresec_dev_stop,
 	.ndo_start_xmit = gresec_tx_xmit,
 	.ndo_features_check = gresec_features_check,
 	.ndo_get_stats64 = dev_get_tstats64,
@@ -383,6 +408,7 @@ static void gresec_setup(struct net_device *dev)
 	INIT_HLIST_NODE(&tun->hash_node);
 	spin_lock_init(&tun->rx_lock);
 	INIT_LIST_HEAD(&tun->sa_list);
+	gresec_keepalive_init(tun);
 }
 
 static int gresec_newlink(struct net *src_net, struct net_device *dev,

@@ -12,6 +12,7 @@
 #include <net/gro_cells.h>
 #include <linux/gresec.h>
 
+#include "keepalive.h"
 #include "parallel.h"
 
 struct gresec_sa;
@@ -35,6 +36,8 @@ struct gresec_tunnel_cfg {
 	u32 mtu;		/* 0: computed from the underlay route */
 	u32 protection;		/* enum gresec_protection */
 	u32 if_id;		/* a key manager's name for it; 0: none */
+	u32 ka_period;		/* keepalive seconds; 0: off */
+	u32 ka_retries;		/* keepalives missed before carrier off */
 	/*
 	 * Routes to @remote for packets sent with this configuration, per
 	 * CPU, as ip_tunnel keeps them: [0] for GRE, [1] for ESP (policy
@@ -68,6 +71,7 @@ struct gresec_tunnel {
 	unsigned int sa_count;		/* entries of sa_list */
 	u32 sa_generation;		/* changes with sa_list, for dumps */
 	struct gresec_par_queue txq;	/* parallel.c: encryption elsewhere */
+	struct gresec_keepalive ka;	/* keepalive.c */
 };
 
 /* device.c APIs: */

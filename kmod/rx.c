@@ -32,6 +32,7 @@
 #include "device.h"
 #include "esp.h"
 #include "gre.h"
+#include "keepalive.h"
 #include "net.h"
 #include "parallel.h"
 #include "rx.h"
@@ -98,6 +99,7 @@ static void gresec_rx_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 			      bool authenticated)
 {
 	__be32 outer_saddr = ip_hdr(skb)->saddr;
+	__be32 outer_daddr = ip_hdr(skb)->daddr;
 	u8 outer_tos = ip_hdr(skb)->tos;
 	u8 inner_tos;
 	int err;
@@ -110,6 +112,9 @@ static void gresec_rx_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 	if (info->proto == htons(ETH_P_IP)) {
 		if (!pskb_may_pull(skb, sizeof(struct iphdr)))
 			goto inner;
+		if (gresec_keepalive_reflect(tun, skb, outer_saddr,
+					     outer_daddr))
+			return;
 		inner_tos = ip_hdr(skb)->tos;
 	} else if (info->proto == htons(ETH_P_IPV6)) {
 		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
@@ -216,6 +221,14 @@ static void gresec_rx_gre(struct sk_buff *skb,
 	} else if (cfg->iflags & GRESEC_TUNNEL_F_CSUM) {
 		reason = GRESEC_STATS_A_RX_DROP_CSUM_MISSING;
 		goto drop;
+	}
+	/*
+	 * Protocol 0: one of our keepalives, back from the peer.  Before the
+	 * sequence number checks: it carries none of the peer's.
+	 */
+	if (unlikely(!info.proto)) {
+		gresec_keepalive_heard(tun, skb);
+		return;
 	}
 	if (cfg->iflags & GRESEC_TUNNEL_F_SEQ) {
 		if (!(info.flags & GRESEC_TUNNEL_F_SEQ)) {

@@ -76,6 +76,9 @@ const struct counter gs_tunnel_counters[] = {
 	C(TX_DROP_BACKLOG, "tx_drop_backlog", "backlog"),
 	C(RX_HANDOFF, "rx_handoff", "decrypted on the next CPU"),
 	C(TX_HANDOFF, "tx_handoff", "encrypted on the next CPU"),
+	C(KEEPALIVE_TX, "keepalive_tx", "keepalives sent"),
+	C(KEEPALIVE_RX, "keepalive_rx", "keepalives back"),
+	C(KEEPALIVE_REFLECTED, "keepalive_reflected", "peer's keepalives reflected"),
 };
 #undef C
 const size_t gs_n_tunnel_counters =
@@ -175,6 +178,8 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_A_LINK_MTU] = "link mtu",
 		[GRESEC_A_PROTECTION] = "protection",
 		[GRESEC_A_IF_ID] = "if-id",
+		[GRESEC_A_KEEPALIVE_PERIOD] = "keepalive period",
+		[GRESEC_A_KEEPALIVE_RETRIES] = "keepalive retries",
 		[GRESEC_A_STATS] = "stats",
 		[GRESEC_A_SA] = "sa",
 	};
