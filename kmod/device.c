@@ -17,6 +17,7 @@
 #include "device.h"
 #include "gre.h"
 #include "keepalive.h"
+#include "mss.h"
 #include "net.h"
 #include "sa.h"
 #include "tx.h"
@@ -86,6 +87,12 @@ static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
 	if (cfg->protection > GRESEC_PROTECTION_REQUIRED) {
 		NL_SET_ERR_MSG_MOD(extack, "protection: unknown value");
 		return -EINVAL;
+	}
+	if (cfg->adjust_mss > GRESEC_MSS_AUTO &&
+	    (cfg->adjust_mss < GRESEC_MSS_MIN || cfg->adjust_mss > U16_MAX)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "adjust-mss: must be 0 (off), 1 (auto) or 500..65535");
+		return -ERANGE;
 	}
 	/* The keepalive's inner packet is addressed to it. */
 	if (cfg->ka_period && !cfg->local) {
@@ -357,11 +364,22 @@ static int gresec_dev_stop(struct net_device *dev)
 	return 0;
 }
 
+/*
+ * No lower device, as ip_gre without "dev": the core then reports a carrier
+ * the keepalives turned off as operstate LOWERLAYERDOWN (RFC 2863: the
+ * layer below, the path to the peer, is down), as it does for ip_gre.
+ */
+static int gresec_dev_get_iflink(const struct net_device *dev)
+{
+	return 0;
+}
+
 static const struct net_device_ops gresec_netdev_ops = {
 	.ndo_init = gresec_dev_init,
 	.ndo_uninit = gresec_dev_uninit,
 	.ndo_open = gresec_dev_open,
 	.ndo_stop = gresec_dev_stop,
+	.ndo_get_iflink = gresec_dev_get_iflink,
 	.ndo_start_xmit = gresec_tx_xmit,
 	.ndo_features_check = gresec_features_check,
 	.ndo_get_stats64 = dev_get_tstats64,

@@ -38,6 +38,7 @@ struct gresec_tunnel_cfg {
 	u32 if_id;		/* a key manager's name for it; 0: none */
 	u32 ka_period;		/* keepalive seconds; 0: off */
 	u32 ka_retries;		/* keepalives missed before carrier off */
+	u32 adjust_mss;		/* 0: off; GRESEC_MSS_AUTO; or the MSS */
 	/*
 	 * Routes to @remote for packets sent with this configuration, per
 	 * CPU, as ip_tunnel keeps them: [0] for GRE, [1] for ESP (policy

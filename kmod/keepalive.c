@@ -34,6 +34,13 @@
 #include "keepalive.h"
 #include "tx.h"
 
+/*
+ * Payload after the inner GRE header: Linux's GRE demultiplexer drops a
+ * GRE packet shorter than 12 bytes before any protocol handler sees it,
+ * so the bare 4-byte header IOS sends would never come back to us.
+ */
+#define GRESEC_KEEPALIVE_PAD	8
+
 static const char *const gresec_keepalive_names[] = {
 	[GRESEC_KEEPALIVE_STATE_OFF] = "off",
 	[GRESEC_KEEPALIVE_STATE_UP] = "up",
@@ -61,14 +68,15 @@ static void gresec_keepalive_set(struct gresec_tunnel *tun, u32 state)
 
 /*
  * The keepalive for @cfg: an IPv4 packet from the peer to us carrying the
- * GRE header we expect on receive, with protocol 0 and no payload.  Not
- * our sequence numbers: the peer's reflection must not move our window.
+ * GRE header we expect on receive, with protocol 0 and a zero payload.
+ * Not our sequence numbers: the peer's reflection must not move our
+ * window.
  */
 static struct sk_buff *gresec_keepalive_build(struct gresec_tunnel *tun,
 					      const struct gresec_tunnel_cfg *cfg)
 {
 	u32 flags = cfg->iflags & (GRESEC_TUNNEL_F_KEY | GRESEC_TUNNEL_F_CSUM);
-	unsigned int hlen = gresec_gre_hlen(flags);
+	unsigned int hlen = gresec_gre_hlen(flags) + GRESEC_KEEPALIVE_PAD;
 	unsigned int room = LL_MAX_HEADER + READ_ONCE(tun->dev->needed_headroom);
 	struct sk_buff *skb;
 	struct iphdr *iph;
@@ -88,7 +96,7 @@ static struct sk_buff *gresec_keepalive_build(struct gresec_tunnel *tun,
 	iph->saddr = cfg->remote;
 	iph->daddr = cfg->local;
 	ip_send_check(iph);
-	gre = skb_put(skb, hlen);
+	gre = skb_put_zero(skb, hlen);
 	gresec_gre_build(gre, flags, 0, cfg->ikey, 0);
 	if (flags & GRESEC_TUNNEL_F_CSUM)
 		put_unaligned(csum_fold(csum_partial(gre, hlen, 0)),

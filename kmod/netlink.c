@@ -159,7 +159,8 @@ static int gresec_nl_cfg_put(struct sk_buff *skb,
 	    nla_put_u32(skb, GRESEC_A_PROTECTION, cfg->protection) ||
 	    nla_put_u32(skb, GRESEC_A_IF_ID, cfg->if_id) ||
 	    nla_put_u32(skb, GRESEC_A_KEEPALIVE_PERIOD, cfg->ka_period) ||
-	    nla_put_u32(skb, GRESEC_A_KEEPALIVE_RETRIES, cfg->ka_retries))
+	    nla_put_u32(skb, GRESEC_A_KEEPALIVE_RETRIES, cfg->ka_retries) ||
+	    nla_put_u32(skb, GRESEC_A_ADJUST_MSS, cfg->adjust_mss))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -381,6 +382,8 @@ static void gresec_nl_tunnel_cfg_update(struct gresec_tunnel_cfg *cfg,
 		cfg->ka_period = nla_get_u32(attrs[GRESEC_A_KEEPALIVE_PERIOD]);
 	if (attrs[GRESEC_A_KEEPALIVE_RETRIES])
 		cfg->ka_retries = nla_get_u32(attrs[GRESEC_A_KEEPALIVE_RETRIES]);
+	if (attrs[GRESEC_A_ADJUST_MSS])
+		cfg->adjust_mss = nla_get_u32(attrs[GRESEC_A_ADJUST_MSS]);
 }
 
 int gresec_nl_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)

@@ -33,6 +33,7 @@
 #include "esp.h"
 #include "gre.h"
 #include "keepalive.h"
+#include "mss.h"
 #include "net.h"
 #include "parallel.h"
 #include "rx.h"
@@ -101,6 +102,7 @@ static void gresec_rx_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 	__be32 outer_saddr = ip_hdr(skb)->saddr;
 	__be32 outer_daddr = ip_hdr(skb)->daddr;
 	u8 outer_tos = ip_hdr(skb)->tos;
+	u32 adjust_mss;
 	u8 inner_tos;
 	int err;
 
@@ -108,6 +110,10 @@ static void gresec_rx_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb->protocol = info->proto;
+	adjust_mss = rcu_dereference(tun->cfg)->adjust_mss;
+	if (adjust_mss &&
+	    gresec_mss_clamp(skb, adjust_mss, READ_ONCE(tun->dev->mtu)))
+		gresec_tunnel_count(tun, GRESEC_STATS_A_MSS_CLAMPED);
 
 	if (info->proto == htons(ETH_P_IP)) {
 		if (!pskb_may_pull(skb, sizeof(struct iphdr)))

@@ -29,6 +29,7 @@
 #include "device.h"
 #include "esp.h"
 #include "gre.h"
+#include "mss.h"
 #include "parallel.h"
 #include "sa.h"
 #include "skb.h"
@@ -287,6 +288,10 @@ static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
 	}
 
 	skb_reset_network_header(skb);
+	/* Before the inner header is read: clamping may move it. */
+	if (cfg->adjust_mss &&
+	    gresec_mss_clamp(skb, cfg->adjust_mss, READ_ONCE(tun->dev->mtu)))
+		gresec_tunnel_count(tun, GRESEC_STATS_A_MSS_CLAMPED);
 	reason = GRESEC_STATS_A_TX_DROP_ERROR;
 	if (proto == htons(ETH_P_IP)) {
 		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)))

@@ -616,6 +616,7 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 	case GRESEC_A_KEEPALIVE_RETRIES: u32 = &t->ka_retries; break;
 	case GRESEC_A_KEEPALIVE_STATE: u32 = &t->ka_state; break;
 	case GRESEC_A_KEEPALIVE_CHANGED: u64 = &t->ka_changed; break;
+	case GRESEC_A_ADJUST_MSS: u32 = &t->adjust_mss; break;
 	case GRESEC_A_TTL: u8 = &t->ttl; break;
 	case GRESEC_A_TOS: u8 = &t->tos; break;
 	case GRESEC_A_TOS_INHERIT: u8 = &t->tos_inherit; break;
@@ -732,6 +733,7 @@ static int tunnel_pack(struct nlmsghdr *nlh, const struct gs_tunnel *t)
 	SET(u32, GRESEC_A_IF_ID, if_id);
 	SET(u32, GRESEC_A_KEEPALIVE_PERIOD, ka_period);
 	SET(u32, GRESEC_A_KEEPALIVE_RETRIES, ka_retries);
+	SET(u32, GRESEC_A_ADJUST_MSS, adjust_mss);
 #undef SET
 	return 0;
 }

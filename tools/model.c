@@ -79,6 +79,7 @@ const struct counter gs_tunnel_counters[] = {
 	C(KEEPALIVE_TX, "keepalive_tx", "keepalives sent"),
 	C(KEEPALIVE_RX, "keepalive_rx", "keepalives back"),
 	C(KEEPALIVE_REFLECTED, "keepalive_reflected", "peer's keepalives reflected"),
+	C(MSS_CLAMPED, "mss_clamped", "TCP MSS clamped"),
 };
 #undef C
 const size_t gs_n_tunnel_counters =
@@ -180,6 +181,7 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_A_IF_ID] = "if-id",
 		[GRESEC_A_KEEPALIVE_PERIOD] = "keepalive period",
 		[GRESEC_A_KEEPALIVE_RETRIES] = "keepalive retries",
+		[GRESEC_A_ADJUST_MSS] = "adjust-mss",
 		[GRESEC_A_STATS] = "stats",
 		[GRESEC_A_SA] = "sa",
 	};

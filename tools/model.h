@@ -69,6 +69,7 @@ struct gs_tunnel {
 	uint32_t ka_retries;
 	uint32_t ka_state;		/* GRESEC_KEEPALIVE_STATE_* */
 	uint64_t ka_changed;		/* epoch seconds; have[]: ever */
+	uint32_t adjust_mss;		/* 0: off; 1: auto; else the MSS */
 	uint64_t stats[GRESEC_STATS_A_MAX + 1];
 	struct gs_sa *sas;
 	size_t n_sas, cap_sas;

@@ -344,6 +344,14 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 	if (t->if_id)
 		fprintf(f, "  Key manager interface ID %" PRIu32 "\n", t->if_id);
 	print_keepalive(f, t);
+	if (t->adjust_mss == 1)
+		fprintf(f, "  TCP MSS adjust auto (MTU - 40, IPv6 - 60)");
+	else if (t->adjust_mss)
+		fprintf(f, "  TCP MSS adjust %" PRIu32, t->adjust_mss);
+	else
+		fprintf(f, "  TCP MSS adjust off");
+	fprintf(f, ", %" PRIu64 " SYNs clamped\n",
+		t->stats[GRESEC_STATS_A_MSS_CLAMPED]);
 	fprintf(f, "  Input: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 		" drops\n", s[GRESEC_STATS_A_RX_PACKETS],
 		s[GRESEC_STATS_A_RX_BYTES],
@@ -503,6 +511,10 @@ void json_tunnel(struct json *j, const struct gs_tunnel *t)
 		json_u64(j, "keepalive_changed", t->ka_changed);
 	else
 		json_null(j, "keepalive_changed");
+	if (t->adjust_mss == 1)
+		json_str(j, "adjust_mss", "auto");
+	else
+		json_u64(j, "adjust_mss", t->adjust_mss);
 	json_counters(j, "stats", gs_tunnel_counters, gs_n_tunnel_counters,
 		      t->stats);
 	if (cur)
