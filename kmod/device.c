@@ -365,9 +365,10 @@ static int gresec_dev_stop(struct net_device *dev)
 }
 
 /*
- * No lower device, as ip_gre without "dev": the core then reports a carrier
- * the keepalives turned off as operstate LOWERLAYERDOWN (RFC 2863: the
- * layer below, the path to the peer, is down), as it does for ip_gre.
+ * No lower device, as ip_gre without "dev": 6.1 then reports a carrier the
+ * keepalives turned off as operstate LOWERLAYERDOWN (RFC 2863: the layer
+ * below, the path to the peer, is down); 6.9 and later say DOWN unless a
+ * lower device lost its carrier.
  */
 static int gresec_dev_get_iflink(const struct net_device *dev)
 {

@@ -77,7 +77,13 @@ down_up() {
 		fail "carrier went off after $took s, before $RETRIES keepalives could be missed ($tag)"
 	ok "carrier off after $took s ($tag; PERIOD x RETRIES + 1 period = $((PERIOD * (RETRIES + 1))) s unloaded)"
 	expect_eq "$(ka_state ns1)" down "keepalive state ($tag)"
-	expect_eq "$(ip netns exec ns1 cat /sys/class/net/gs0/operstate)" lowerlayerdown "operstate ($tag)"
+	# 6.1 says the layer below is down; from 6.9 on the core says so only
+	# when the lower device lost its carrier, and a tunnel has none.
+	os=$(ip netns exec ns1 cat /sys/class/net/gs0/operstate)
+	case $os in
+	lowerlayerdown | down) ok "operstate $os ($tag)" ;;
+	*) fail "operstate $os with the carrier off ($tag)" ;;
+	esac
 	wait_for 100 route_is veth1 || fail "route to 203.0.113.2 still via $(route_dev) with the carrier off ($tag)"
 	ok "route to 203.0.113.2 via the backup (veth1) ($tag)"
 	ping_ok ns1 203.0.113.2
@@ -92,9 +98,14 @@ down_up() {
 }
 
 load_gresec
-# On failure, what both ends say.
-trap 'for ns in ns1 ns2; do ip netns exec $ns gresec show gs0 2>&1 || true; ip netns exec $ns gresec dump 2>&1 || true; done; ip netns exec ns1 ip -s link show gs0 || true' EXIT
-echo 'module gresec +p' > /sys/kernel/debug/dynamic_debug/control 2>/dev/null || true
+# On failure, what both ends say (an end may be gone).
+show_both() {
+	local ns
+	for ns in ns1 ns2; do
+		ip netns exec $ns gresec show gs0 2>&1
+	done
+}
+trap '[ $? = 0 ] || show_both' EXIT
 netns_pair_setup key 5
 # Linux uses routes through a device without carrier unless told not to.
 n ns1 sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=1
@@ -169,15 +180,16 @@ esp_ns1() {
 	n ns1 gresec sa add gs0 dir out spi "$SPI12" proposal aes128gcm16 key "$K12"
 	n ns1 gresec set gs0 csum seq
 }
-# esp_ns2: ns2's tunnel, protected before it comes up.
+# esp_ns2: ns2's tunnel, protected before it comes up, and its SAs once
+# it is up (an SA of a tunnel that is down refuses what it decrypts).
 esp_ns2() {
 	n ns2 ip link add gs0 type gresec
 	n ns2 gresec set gs0 local 192.0.2.2 remote 192.0.2.1 key 5 csum seq \
 		protection required keepalive $PERIOD $RETRIES
-	n ns2 gresec sa add gs0 dir in spi "$SPI12" proposal aes128gcm16 key "$K12"
-	n ns2 gresec sa add gs0 dir out spi "$SPI21" proposal aes128gcm16 key "$K21"
 	n ns2 ip addr add 198.51.100.2/30 dev gs0
 	n ns2 ip link set gs0 up
+	n ns2 gresec sa add gs0 dir in spi "$SPI12" proposal aes128gcm16 key "$K12"
+	n ns2 gresec sa add gs0 dir out spi "$SPI21" proposal aes128gcm16 key "$K21"
 }
 esp_ns1 0x7001 0x7002
 n ns1 gresec set gs0 keepalive $PERIOD $RETRIES
