@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
-# timeout: 300
+# timeout: 600
 #
 # TCP MSS clamping (issue 18): with "adjust-mss 1300" on ns1 only, every
 # SYN and SYN-ACK crossing the tunnel, either way, IPv4 and IPv6, arrives
