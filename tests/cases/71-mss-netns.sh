@@ -9,7 +9,7 @@
 # correct TCP checksum (software checksums everywhere, so the incremental
 # update is what makes it right), counted once per SYN and never for other
 # packets.  "auto" clamps to the MTU minus 40 (IPv4) or 60 (IPv6); "off"
-# leaves SYNs alone.
+# leaves SYNs alone.  The debug-kernel lane runs the first round only.
 . "$REPO/tests/lib/common.sh"
 
 load_gresec
@@ -80,6 +80,7 @@ expect_syns ns2 "S 1300 S 1300 S. 1300 S. 1300 " "1300"
 expect_syns ns1 "S 1300 S 1300 S. 1300 S. 1300 " "1300"
 expect_eq "$(tun_counter ns1 gs0 mss_clamped)" 8 "ns1 mss_clamped (4 sent, 4 received)"
 expect_eq "$(tun_counter ns2 gs0 mss_clamped)" 0 "ns2 mss_clamped"
+debug_lane && exit 0
 
 echo "# adjust-mss auto on ns1, MTU 1400 there"
 n ns1 gresec set gs0 adjust-mss auto mtu 1400
@@ -90,8 +91,7 @@ expect_syns ns1 "S 1340 S 1360 S. 1340 S. 1360 " "auto, received"
 expect_eq "$(tun_counter ns1 gs0 mss_clamped)" 12 "ns1 mss_clamped (4 more, received)"
 
 echo "# adjust-mss off"
-n ns1 gresec set gs0 adjust-mss off mtu auto
-round
-expect_syns ns1 "S 1416 S 1436 S. 1416 S. 1436 " "off"
+n ns1 gresec set gs0 adjust-mss off
+tcp_transfer ns2 ns1 198.51.100.1 20000 5005
 expect_eq "$(tun_counter ns1 gs0 mss_clamped)" 12 "ns1 mss_clamped unchanged"
 dump_matches_json ns1 gs0
