@@ -207,4 +207,8 @@ for ns in ns1 ns2; do
 		expect_eq "$(tun_counter $ns gs0 $c)" 0 "$ns $c under ESP"
 	done
 done
+# Counters that keepalives move every second never hold still for the
+# comparison of two reads.
+n ns1 gresec set gs0 nokeepalive
+n ns2 gresec set gs0 nokeepalive
 dump_matches_json ns1 gs0
