@@ -16,11 +16,14 @@
 #include "compat.h"
 #include "device.h"
 #include "gre.h"
+#include "keepalive.h"
+#include "mss.h"
 #include "netns.h"
 #include "sa.h"
 #include "tx.h"
 
 #define GRESEC_DEFAULT_TTL 64
+#define GRESEC_DEFAULT_KA_RETRIES 3
 
 static const struct net_device_ops gresec_netdev_ops;
 
@@ -84,6 +87,18 @@ static int gresec_tunnel_cfg_check(const struct gresec_tunnel_cfg *cfg,
 	if (cfg->mtu && (cfg->mtu < IPV4_MIN_MTU || cfg->mtu > dev->max_mtu)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "mtu must be 0 (auto) or 68 up to the device's maxmtu");
+		return -EINVAL;
+	}
+	if (cfg->adjust_mss > GRESEC_MSS_AUTO &&
+	    (cfg->adjust_mss < GRESEC_MSS_MIN || cfg->adjust_mss > U16_MAX)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "adjust-mss: must be 0 (off), 1 (auto) or 500..65535");
+		return -ERANGE;
+	}
+	/* The keepalive's inner packet is addressed to it. */
+	if (cfg->ka_period && !cfg->local) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "keepalive: needs a local address");
 		return -EINVAL;
 	}
 	return 0;
@@ -175,6 +190,7 @@ int gresec_tunnel_cfg_apply(struct gresec_tunnel *tun,
 	memcpy(dev->broadcast, &cfg->remote, sizeof(cfg->remote));
 	if (cfg->remote != old->remote || cfg->local != old->local)
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
+	gresec_keepalive_apply(tun, old->ka_period);
 	call_rcu(&old->rcu, gresec_tunnel_cfg_free_rcu);
 	/* Nothing waits for an SA once none is required. */
 	if (cfg->protection == GRESEC_PROTECTION_NONE)
@@ -258,6 +274,7 @@ static int gresec_dev_init(struct net_device *dev)
 	cfg->tos_inherit = true;
 	cfg->pmtudisc = true;
 	cfg->protection = GRESEC_PROTECTION_NONE;
+	cfg->ka_retries = GRESEC_DEFAULT_KA_RETRIES;
 	err = gresec_tunnel_cfg_cache_init(cfg);
 	if (err) {
 		kfree(cfg);
@@ -307,6 +324,7 @@ static void gresec_dev_uninit(struct net_device *dev)
 {
 	struct gresec_tunnel *tun = netdev_priv(dev);
 
+	gresec_keepalive_stop(tun);
 	gresec_par_queue_purge(&tun->txq);
 	gresec_hold_stop(tun);
 	gresec_sa_lock();
@@ -342,9 +360,35 @@ static netdev_features_t gresec_features_check(struct sk_buff *skb,
 	return features;
 }
 
+static int gresec_dev_open(struct net_device *dev)
+{
+	gresec_keepalive_open(netdev_priv(dev));
+	return 0;
+}
+
+static int gresec_dev_stop(struct net_device *dev)
+{
+	gresec_keepalive_stop(netdev_priv(dev));
+	return 0;
+}
+
+/*
+ * No lower device, as ip_gre without "dev": 6.1 then reports a carrier the
+ * keepalives turned off as operstate LOWERLAYERDOWN (RFC 2863: the layer
+ * below, the path to the peer, is down); 6.9 and later say DOWN unless a
+ * lower device lost its carrier.
+ */
+static int gresec_dev_get_iflink(const struct net_device *dev)
+{
+	return 0;
+}
+
 static const struct net_device_ops gresec_netdev_ops = {
 	.ndo_init = gresec_dev_init,
 	.ndo_uninit = gresec_dev_uninit,
+	.ndo_open = gresec_dev_open,
+	.ndo_stop = gresec_dev_stop,
+	.ndo_get_iflink = gresec_dev_get_iflink,
 	.ndo_start_xmit = gresec_tx_xmit,
 	.ndo_features_check = gresec_features_check,
 	.ndo_get_stats64 = dev_get_tstats64,
@@ -391,6 +435,7 @@ static void gresec_setup(struct net_device *dev)
 	INIT_HLIST_NODE(&tun->hash_node);
 	spin_lock_init(&tun->rx_lock);
 	INIT_LIST_HEAD(&tun->sa_list);
+	gresec_keepalive_init(tun);
 }
 
 static int gresec_newlink(struct net *src_net, struct net_device *dev,

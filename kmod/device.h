@@ -13,6 +13,7 @@
 #include <linux/gresec.h>
 
 #include "hold.h"
+#include "keepalive.h"
 #include "parallel.h"
 
 struct gresec_sa;
@@ -36,6 +37,9 @@ struct gresec_tunnel_cfg {
 	u32 mtu;		/* 0: computed from the underlay route */
 	u32 protection;		/* enum gresec_protection */
 	u32 if_id;		/* a key manager's name for it; 0: none */
+	u32 ka_period;		/* keepalive seconds; 0: off */
+	u32 ka_retries;		/* keepalives missed before carrier off */
+	u32 adjust_mss;		/* 0: off; GRESEC_MSS_AUTO; or the MSS */
 	/*
 	 * Routes to @remote for packets sent with this configuration, per
 	 * CPU, as ip_tunnel keeps them: [0] for GRE, [1] for ESP (policy
@@ -73,6 +77,7 @@ struct gresec_tunnel {
 	u32 sa_generation;		/* changes with sa_list, for dumps */
 	struct gresec_par_queue txq;	/* parallel.c: encryption elsewhere */
 	struct gresec_hold hold;	/* hold.c: waiting for an outbound SA */
+	struct gresec_keepalive ka;	/* keepalive.c */
 };
 
 /* device.c APIs: */

@@ -57,7 +57,7 @@ const struct nla_policy gresec_tunnel_get_nl_policy[GRESEC_A_IFNAME + 1] = {
 };
 
 /* GRESEC_CMD_TUNNEL_SET - do */
-const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_IF_ID + 1] = {
+const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_ADJUST_MSS + 1] = {
 	[GRESEC_A_IFINDEX] = { .type = NLA_U32, },
 	[GRESEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[GRESEC_A_LOCAL] = { .type = NLA_U32, },
@@ -73,6 +73,9 @@ const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_IF_ID + 1] = {
 	[GRESEC_A_MTU] = { .type = NLA_U32, },
 	[GRESEC_A_PROTECTION] = NLA_POLICY_MAX(NLA_U32, 1),
 	[GRESEC_A_IF_ID] = { .type = NLA_U32, },
+	[GRESEC_A_KEEPALIVE_PERIOD] = NLA_POLICY_MAX(NLA_U32, 32767),
+	[GRESEC_A_KEEPALIVE_RETRIES] = NLA_POLICY_RANGE(NLA_U32, 1, 255),
+	[GRESEC_A_ADJUST_MSS] = { .type = NLA_U32, },
 };
 
 /* GRESEC_CMD_NET_GET - do */
@@ -120,7 +123,7 @@ const struct genl_ops gresec_nl_ops[7] = {
 		.cmd		= GRESEC_CMD_TUNNEL_SET,
 		.doit		= gresec_nl_tunnel_set_doit,
 		.policy		= gresec_tunnel_set_nl_policy,
-		.maxattr	= GRESEC_A_IF_ID,
+		.maxattr	= GRESEC_A_ADJUST_MSS,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -17,7 +17,7 @@ extern const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_
 
 extern const struct nla_policy gresec_tunnel_get_nl_policy[GRESEC_A_IFNAME + 1];
 
-extern const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_IF_ID + 1];
+extern const struct nla_policy gresec_tunnel_set_nl_policy[GRESEC_A_ADJUST_MSS + 1];
 
 extern const struct nla_policy gresec_net_get_nl_policy[GRESEC_NET_A_PAD + 1];
 

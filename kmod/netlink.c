@@ -159,7 +159,24 @@ static int gresec_nl_cfg_put(struct sk_buff *skb,
 	    nla_put_u8(skb, GRESEC_A_PMTUDISC, cfg->pmtudisc) ||
 	    nla_put_u32(skb, GRESEC_A_MTU, cfg->mtu) ||
 	    nla_put_u32(skb, GRESEC_A_PROTECTION, cfg->protection) ||
-	    nla_put_u32(skb, GRESEC_A_IF_ID, cfg->if_id))
+	    nla_put_u32(skb, GRESEC_A_IF_ID, cfg->if_id) ||
+	    nla_put_u32(skb, GRESEC_A_KEEPALIVE_PERIOD, cfg->ka_period) ||
+	    nla_put_u32(skb, GRESEC_A_KEEPALIVE_RETRIES, cfg->ka_retries) ||
+	    nla_put_u32(skb, GRESEC_A_ADJUST_MSS, cfg->adjust_mss))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int gresec_nl_keepalive_put(struct sk_buff *skb,
+				   struct gresec_tunnel *tun)
+{
+	time64_t changed;
+	u32 state;
+
+	gresec_keepalive_info(tun, &state, &changed);
+	if (nla_put_u32(skb, GRESEC_A_KEEPALIVE_STATE, state) ||
+	    (changed && nla_put_u64_64bit(skb, GRESEC_A_KEEPALIVE_CHANGED,
+					  changed, GRESEC_A_PAD)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -195,7 +212,7 @@ static int gresec_nl_tunnel_fill(struct sk_buff *skb, struct net_device *dev,
 	if (err)
 		goto err_cancel;
 
-	if (gresec_nl_stats_put(skb, tun))
+	if (gresec_nl_stats_put(skb, tun) || gresec_nl_keepalive_put(skb, tun))
 		goto err_cancel;
 
 	genlmsg_end(skb, hdr);
@@ -319,6 +336,12 @@ static void gresec_nl_tunnel_cfg_update(struct gresec_tunnel_cfg *cfg,
 		cfg->protection = nla_get_u32(attrs[GRESEC_A_PROTECTION]);
 	if (attrs[GRESEC_A_IF_ID])
 		cfg->if_id = nla_get_u32(attrs[GRESEC_A_IF_ID]);
+	if (attrs[GRESEC_A_KEEPALIVE_PERIOD])
+		cfg->ka_period = nla_get_u32(attrs[GRESEC_A_KEEPALIVE_PERIOD]);
+	if (attrs[GRESEC_A_KEEPALIVE_RETRIES])
+		cfg->ka_retries = nla_get_u32(attrs[GRESEC_A_KEEPALIVE_RETRIES]);
+	if (attrs[GRESEC_A_ADJUST_MSS])
+		cfg->adjust_mss = nla_get_u32(attrs[GRESEC_A_ADJUST_MSS]);
 }
 
 /*

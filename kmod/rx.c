@@ -32,6 +32,8 @@
 #include "device.h"
 #include "esp.h"
 #include "gre.h"
+#include "keepalive.h"
+#include "mss.h"
 #include "netns.h"
 #include "parallel.h"
 #include "rx.h"
@@ -98,7 +100,9 @@ static void gresec_rx_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 			      bool authenticated)
 {
 	__be32 outer_saddr = ip_hdr(skb)->saddr;
+	__be32 outer_daddr = ip_hdr(skb)->daddr;
 	u8 outer_tos = ip_hdr(skb)->tos;
+	u32 adjust_mss;
 	u8 inner_tos;
 	int err;
 
@@ -106,10 +110,17 @@ static void gresec_rx_deliver(struct gresec_tunnel *tun, struct sk_buff *skb,
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb->protocol = info->proto;
+	adjust_mss = rcu_dereference(tun->cfg)->adjust_mss;
+	if (adjust_mss &&
+	    gresec_mss_clamp(skb, adjust_mss, READ_ONCE(tun->dev->mtu)))
+		gresec_tunnel_count(tun, GRESEC_STATS_A_MSS_CLAMPED);
 
 	if (info->proto == htons(ETH_P_IP)) {
 		if (!pskb_may_pull(skb, sizeof(struct iphdr)))
 			goto inner;
+		if (gresec_keepalive_reflect(tun, skb, outer_saddr,
+					     outer_daddr))
+			return;
 		inner_tos = ip_hdr(skb)->tos;
 	} else if (info->proto == htons(ETH_P_IPV6)) {
 		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
@@ -216,6 +227,14 @@ static void gresec_rx_gre(struct sk_buff *skb,
 	} else if (cfg->iflags & GRESEC_TUNNEL_F_CSUM) {
 		reason = GRESEC_STATS_A_RX_DROP_CSUM_MISSING;
 		goto drop;
+	}
+	/*
+	 * Protocol 0: one of our keepalives, back from the peer.  Before the
+	 * sequence number checks: it carries none of the peer's.
+	 */
+	if (unlikely(!info.proto)) {
+		gresec_keepalive_heard(tun, skb);
+		return;
 	}
 	if (cfg->iflags & GRESEC_TUNNEL_F_SEQ) {
 		if (!(info.flags & GRESEC_TUNNEL_F_SEQ)) {

@@ -30,6 +30,7 @@
 #include "esp.h"
 #include "gre.h"
 #include "hold.h"
+#include "mss.h"
 #include "parallel.h"
 #include "sa.h"
 #include "skb.h"
@@ -292,6 +293,10 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 	}
 
 	skb_reset_network_header(skb);
+	/* Before the inner header is read: clamping may move it. */
+	if (cfg->adjust_mss &&
+	    gresec_mss_clamp(skb, cfg->adjust_mss, READ_ONCE(tun->dev->mtu)))
+		gresec_tunnel_count(tun, GRESEC_STATS_A_MSS_CLAMPED);
 	reason = GRESEC_STATS_A_TX_DROP_ERROR;
 	if (proto == htons(ETH_P_IP)) {
 		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)))
@@ -357,6 +362,77 @@ err_sa:
 	if (sa)
 		gresec_sa_put(sa);
 	return reason;
+}
+
+/*
+ * A complete GRE packet (skb->data at its header), sent to the remote end
+ * as the tunnel sends its own: through the outbound SA when protected.
+ * keepalive.c sends the peer's keepalives back with it.  Consumes the skb.
+ */
+void gresec_tx_gre(struct gresec_tunnel *tun, struct sk_buff *skb)
+{
+	struct gresec_tunnel_cfg *cfg;
+	struct gresec_xmit_cb *cb;
+	struct gresec_sa *sa = NULL;
+	unsigned int reason;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	/* From receive, perhaps from a crypto completion: as a transmit. */
+	local_bh_disable();
+	rcu_read_lock();
+	cfg = rcu_dereference(tun->cfg);
+	reason = GRESEC_STATS_A_TX_DROP_NO_REMOTE;
+	if (!cfg->remote)
+		goto drop;
+	if (gresec_tx_protected(tun, cfg)) {
+		sa = gresec_sa_tx_get(tun);
+		reason = GRESEC_STATS_A_TX_DROP_NO_SA;
+		if (!sa)
+			goto drop;
+	}
+	rt = gresec_tx_route(tun, cfg, &fl4, cfg->tos, sa);
+	if (IS_ERR(rt)) {
+		reason = GRESEC_STATS_A_TX_DROP_NO_ROUTE;
+		goto drop_sa;
+	}
+	reason = GRESEC_STATS_A_TX_DROP_LOOP;
+	if (rt->dst.dev == tun->dev)
+		goto drop_rt;
+	reason = GRESEC_STATS_A_TX_DROP_NOMEM;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			 rt->dst.header_len + sizeof(struct iphdr) +
+			 (sa ? gresec_sa_headroom(sa) : 0)))
+		goto drop_rt;
+	skb_reset_transport_header(skb);
+
+	cb = &gresec_skb_cb(skb)->xmit;
+	cb->rt = rt;
+	cb->saddr = fl4.saddr;
+	cb->daddr = fl4.daddr;
+	cb->tos = cfg->tos;
+	cb->ttl = cfg->ttl ?: ip4_dst_hoplimit(&rt->dst);
+	cb->df = cfg->pmtudisc ? htons(IP_DF) : 0;
+	if (sa) {
+		cb->proto = IPPROTO_ESP;
+		cb->plen = skb->len;
+		gresec_esp_output(sa, skb, gresec_tx_esp_done);
+	} else {
+		cb->proto = IPPROTO_GRE;
+		gresec_tx_send(tun, skb, 0);
+	}
+	goto out;
+
+drop_rt:
+	ip_rt_put(rt);
+drop_sa:
+	if (sa)
+		gresec_sa_put(sa);
+drop:
+	gresec_tx_drop(tun, skb, reason);
+out:
+	rcu_read_unlock();
+	local_bh_enable();
 }
 
 static void gresec_tx_skb(struct gresec_tunnel *tun,

@@ -594,6 +594,7 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 {
 	struct gs_tunnel *t = data;
 	unsigned int type = mnl_attr_get_type(a);
+	uint64_t *u64 = NULL;
 	uint32_t *u32 = NULL;
 	uint8_t *u8 = NULL;
 
@@ -611,6 +612,11 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 	case GRESEC_A_LINK_MTU: u32 = &t->link_mtu; break;
 	case GRESEC_A_PROTECTION: u32 = &t->protection; break;
 	case GRESEC_A_IF_ID: u32 = &t->if_id; break;
+	case GRESEC_A_KEEPALIVE_PERIOD: u32 = &t->ka_period; break;
+	case GRESEC_A_KEEPALIVE_RETRIES: u32 = &t->ka_retries; break;
+	case GRESEC_A_KEEPALIVE_STATE: u32 = &t->ka_state; break;
+	case GRESEC_A_KEEPALIVE_CHANGED: u64 = &t->ka_changed; break;
+	case GRESEC_A_ADJUST_MSS: u32 = &t->adjust_mss; break;
 	case GRESEC_A_TTL: u8 = &t->ttl; break;
 	case GRESEC_A_TOS: u8 = &t->tos; break;
 	case GRESEC_A_TOS_INHERIT: u8 = &t->tos_inherit; break;
@@ -639,7 +645,7 @@ static int tunnel_attr(const struct nlattr *a, void *data)
 	default:
 		return MNL_CB_OK;
 	}
-	if (scalar_attr(a, u8, u32, NULL) != MNL_CB_OK)
+	if (scalar_attr(a, u8, u32, u64) != MNL_CB_OK)
 		return MNL_CB_ERROR;
 	t->have[type] = true;
 	return MNL_CB_OK;
@@ -725,6 +731,9 @@ static int tunnel_pack(struct nlmsghdr *nlh, const struct gs_tunnel *t)
 	SET(u32, GRESEC_A_MTU, mtu);
 	SET(u32, GRESEC_A_PROTECTION, protection);
 	SET(u32, GRESEC_A_IF_ID, if_id);
+	SET(u32, GRESEC_A_KEEPALIVE_PERIOD, ka_period);
+	SET(u32, GRESEC_A_KEEPALIVE_RETRIES, ka_retries);
+	SET(u32, GRESEC_A_ADJUST_MSS, adjust_mss);
 #undef SET
 	return 0;
 }

@@ -80,6 +80,10 @@ const struct counter gs_tunnel_counters[] = {
 	C(TX_DROP_HOLD_OVERFLOW, "tx_drop_hold_overflow", "hold queue full"),
 	C(TX_DROP_HOLD_TIMEOUT, "tx_drop_hold_timeout", "hold timed out"),
 	C(TX_ACQUIRE, "tx_acquire", "SA acquires"),
+	C(KEEPALIVE_TX, "keepalive_tx", "keepalives sent"),
+	C(KEEPALIVE_RX, "keepalive_rx", "keepalives back"),
+	C(KEEPALIVE_REFLECTED, "keepalive_reflected", "peer's keepalives reflected"),
+	C(MSS_CLAMPED, "mss_clamped", "TCP MSS clamped"),
 };
 #undef C
 const size_t gs_n_tunnel_counters =
@@ -179,6 +183,9 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_A_LINK_MTU] = "link mtu",
 		[GRESEC_A_PROTECTION] = "protection",
 		[GRESEC_A_IF_ID] = "if-id",
+		[GRESEC_A_KEEPALIVE_PERIOD] = "keepalive period",
+		[GRESEC_A_KEEPALIVE_RETRIES] = "keepalive retries",
+		[GRESEC_A_ADJUST_MSS] = "adjust-mss",
 		[GRESEC_A_STATS] = "stats",
 		[GRESEC_A_SA] = "sa",
 	};

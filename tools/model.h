@@ -67,6 +67,11 @@ struct gs_tunnel {
 	uint32_t link_mtu;
 	uint32_t protection;		/* GRESEC_PROTECTION_* */
 	uint32_t if_id;			/* a key manager's name; 0: none */
+	uint32_t ka_period;		/* keepalive seconds; 0: off */
+	uint32_t ka_retries;
+	uint32_t ka_state;		/* GRESEC_KEEPALIVE_STATE_* */
+	uint64_t ka_changed;		/* epoch seconds; have[]: ever */
+	uint32_t adjust_mss;		/* 0: off; 1: auto; else the MSS */
 	uint64_t stats[GRESEC_STATS_A_MAX + 1];
 	struct gs_sa *sas;
 	size_t n_sas, cap_sas;

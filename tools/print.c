@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "print.h"
 
@@ -274,6 +275,44 @@ static void print_key(FILE *f, const struct gs_tunnel *t)
 		fprintf(f, "  Key disabled");
 }
 
+static const char *ka_state_name(uint32_t state)
+{
+	switch (state) {
+	case GRESEC_KEEPALIVE_STATE_OFF: return "off";
+	case GRESEC_KEEPALIVE_STATE_UP: return "up";
+	case GRESEC_KEEPALIVE_STATE_DOWN: return "down";
+	default: return "unknown";
+	}
+}
+
+/* As IOS "Keepalive set (10 sec), retries 3", plus what they say. */
+static void print_keepalive(FILE *f, const struct gs_tunnel *t)
+{
+	const uint64_t *s = t->stats;
+	char when[32] = "never";
+	time_t c;
+
+	if (!t->ka_period && !s[GRESEC_STATS_A_KEEPALIVE_REFLECTED]) {
+		fprintf(f, "  Keepalive not set\n");
+		return;
+	}
+	if (t->have[GRESEC_A_KEEPALIVE_CHANGED]) {
+		c = (time_t)t->ka_changed;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime(&c));
+	}
+	if (t->ka_period)
+		fprintf(f, "  Keepalive set (%" PRIu32 " sec), retries %" PRIu32
+			", peer %s, last change %s\n", t->ka_period,
+			t->ka_retries, ka_state_name(t->ka_state), when);
+	else
+		fprintf(f, "  Keepalive not set\n");
+	fprintf(f, "    %" PRIu64 " sent, %" PRIu64 " came back, %" PRIu64
+		" of the peer's reflected\n", s[GRESEC_STATS_A_KEEPALIVE_TX],
+		s[GRESEC_STATS_A_KEEPALIVE_RX],
+		s[GRESEC_STATS_A_KEEPALIVE_REFLECTED]);
+}
+
 void print_tunnel(FILE *f, const struct gs_tunnel *t)
 {
 	const uint64_t *s = t->stats;
@@ -305,6 +344,15 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 		t->mtu ? "configured" : "auto");
 	if (t->if_id)
 		fprintf(f, "  Key manager interface ID %" PRIu32 "\n", t->if_id);
+	print_keepalive(f, t);
+	if (t->adjust_mss == 1)
+		fprintf(f, "  TCP MSS adjust auto (MTU - 40, IPv6 - 60)");
+	else if (t->adjust_mss)
+		fprintf(f, "  TCP MSS adjust %" PRIu32, t->adjust_mss);
+	else
+		fprintf(f, "  TCP MSS adjust off");
+	fprintf(f, ", %" PRIu64 " SYNs clamped\n",
+		t->stats[GRESEC_STATS_A_MSS_CLAMPED]);
 	fprintf(f, "  Input: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
 		" drops\n", s[GRESEC_STATS_A_RX_PACKETS],
 		s[GRESEC_STATS_A_RX_BYTES],
@@ -464,6 +512,17 @@ void json_tunnel(struct json *j, const struct gs_tunnel *t)
 	json_u64(j, "link_mtu", t->link_mtu);
 	json_str(j, "protection", gs_protection_name(t->protection));
 	json_u64(j, "if_id", t->if_id);
+	json_u64(j, "keepalive_period", t->ka_period);
+	json_u64(j, "keepalive_retries", t->ka_retries);
+	json_str(j, "keepalive_state", ka_state_name(t->ka_state));
+	if (t->have[GRESEC_A_KEEPALIVE_CHANGED])
+		json_u64(j, "keepalive_changed", t->ka_changed);
+	else
+		json_null(j, "keepalive_changed");
+	if (t->adjust_mss == 1)
+		json_str(j, "adjust_mss", "auto");
+	else
+		json_u64(j, "adjust_mss", t->adjust_mss);
 	json_counters(j, "stats", gs_tunnel_counters, gs_n_tunnel_counters,
 		      t->stats);
 	if (cur)

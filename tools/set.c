@@ -22,11 +22,18 @@ static void set_usage(FILE *f)
 		"                  [seq | iseq | oseq | noseq]\n"
 		"                  [ttl 1..255|inherit] [tos 0..255|inherit]\n"
 		"                  [pmtudisc | nopmtudisc] [mtu 68..65442|auto]\n"
-		"                  [protection none|required] [if-id N]\n\n"
+		"                  [protection none|required] [if-id N]\n"
+		"                  [keepalive PERIOD RETRIES | nokeepalive]\n"
+		"                  [adjust-mss 500..65535|auto|off]\n\n"
 		"Options may come in any order; omitted ones keep their value and\n"
 		"a later word overrides an earlier one.  KEY is decimal, 0x hex or\n"
 		"a dotted quad (as in ip(8)); \"key\" sets both directions.  The\n"
-		"i- and o- forms change the receive or send side only.\n");
+		"i- and o- forms change the receive or send side only.\n"
+		"keepalive: a Cisco-compatible GRE keepalive every PERIOD seconds\n"
+		"(1..32767); after RETRIES (1..255) in a row come not back, the\n"
+		"carrier goes off until one does.  Needs a local address.\n"
+		"adjust-mss: lower the MSS of TCP SYNs crossing the tunnel, both\n"
+		"ways; auto: the MTU minus 40 (IPv4) or 60 (IPv6).\n");
 }
 
 /* What the command line asks for, before the current state is known. */
@@ -96,6 +103,29 @@ static int parse_set(struct set_req *r, int argc, char **argv)
 			t->have[GRESEC_A_IKEY] = t->have[GRESEC_A_OKEY] = true;
 			continue;
 		}
+		if (!strcmp(w, "nokeepalive")) {
+			t->ka_period = 0;
+			t->have[GRESEC_A_KEEPALIVE_PERIOD] = true;
+			continue;
+		}
+		if (!strcmp(w, "keepalive")) {
+			char arg[64];
+
+			if (a + 2 >= argc)
+				return bad_arg(w, "needs PERIOD and RETRIES");
+			snprintf(arg, sizeof(arg), "%s %s %s", w, argv[a + 1],
+				 argv[a + 2]);
+			if (parse_u32(argv[a + 1], 32767, &t->ka_period) ||
+			    !t->ka_period)
+				return bad_arg(arg, "PERIOD must be 1..32767 seconds");
+			if (parse_u32(argv[a + 2], 255, &t->ka_retries) ||
+			    !t->ka_retries)
+				return bad_arg(arg, "RETRIES must be 1..255");
+			t->have[GRESEC_A_KEEPALIVE_PERIOD] = true;
+			t->have[GRESEC_A_KEEPALIVE_RETRIES] = true;
+			a += 2;
+			continue;
+		}
 		if (!strcmp(w, "pmtudisc") || !strcmp(w, "nopmtudisc")) {
 			t->pmtudisc = w[0] == 'p';
 			t->have[GRESEC_A_PMTUDISC] = true;
@@ -104,7 +134,8 @@ static int parse_set(struct set_req *r, int argc, char **argv)
 		if (strcmp(w, "local") && strcmp(w, "remote") &&
 		    strcmp(w, "key") && strcmp(w, "ikey") && strcmp(w, "okey") &&
 		    strcmp(w, "ttl") && strcmp(w, "tos") && strcmp(w, "mtu") &&
-		    strcmp(w, "protection") && strcmp(w, "if-id"))
+		    strcmp(w, "protection") && strcmp(w, "if-id") &&
+		    strcmp(w, "adjust-mss"))
 			return bad_arg(w, "unknown option (see \"gresec set help\")");
 		if (++a == argc)
 			return bad_arg(w, "missing value");
@@ -133,6 +164,15 @@ static int parse_set(struct set_req *r, int argc, char **argv)
 			why = parse_u32(v, UINT32_MAX, &t->if_id) ?
 			      "must be 0..4294967295 (0: none)" : NULL;
 			t->have[GRESEC_A_IF_ID] = true;
+		} else if (!strcmp(w, "adjust-mss")) {
+			if (!strcmp(v, "off"))
+				t->adjust_mss = 0;
+			else if (!strcmp(v, "auto"))
+				t->adjust_mss = 1;
+			else if (parse_u32(v, 65535, &t->adjust_mss) ||
+				 t->adjust_mss < 500)
+				why = "must be 500..65535, \"auto\" or \"off\"";
+			t->have[GRESEC_A_ADJUST_MSS] = true;
 		} else if (!strcmp(w, "ttl")) {
 			if (!strcmp(v, "inherit"))
 				u = 0;

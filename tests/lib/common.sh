@@ -82,7 +82,8 @@ TUN_COUNTERS=(rx_packets rx_bytes tx_packets tx_bytes
 	tx_drop_no_remote tx_drop_no_route tx_drop_loop tx_drop_too_big
 	tx_drop_no_sa tx_drop_nomem tx_drop_error
 	rx_drop_backlog tx_drop_backlog rx_handoff tx_handoff
-	tx_held tx_drop_hold_overflow tx_drop_hold_timeout tx_acquire)
+	tx_held tx_drop_hold_overflow tx_drop_hold_timeout tx_acquire
+	keepalive_tx keepalive_rx keepalive_reflected mss_clamped)
 SA_COL0=17
 SA_COUNTERS=(packets bytes drop_icv drop_replay_dup drop_replay_old drop_bad_length
 	drop_next_header drop_seq_exhausted drop_expired drop_crypto)

@@ -128,6 +128,21 @@ enum gresec_sa_event {
 	GRESEC_SA_EVENT_EXHAUSTED,
 };
 
+/**
+ * enum gresec_keepalive_state - What the tunnel's GRE keepalives say of the
+ *   peer.
+ * @GRESEC_KEEPALIVE_STATE_OFF: Keepalives are off; the carrier stays on.
+ * @GRESEC_KEEPALIVE_STATE_UP: The peer reflects keepalives (or has not yet
+ *   missed KEEPALIVE_RETRIES of them): the carrier is on.
+ * @GRESEC_KEEPALIVE_STATE_DOWN: KEEPALIVE_RETRIES keepalives in a row came not
+ *   back: the carrier is off (operstate LOWERLAYERDOWN) until one does.
+ */
+enum gresec_keepalive_state {
+	GRESEC_KEEPALIVE_STATE_OFF,
+	GRESEC_KEEPALIVE_STATE_UP,
+	GRESEC_KEEPALIVE_STATE_DOWN,
+};
+
 enum {
 	GRESEC_A_IFINDEX = 1,
 	GRESEC_A_IFNAME,
@@ -148,6 +163,11 @@ enum {
 	GRESEC_A_SA,
 	GRESEC_A_PAD,
 	GRESEC_A_IF_ID,
+	GRESEC_A_KEEPALIVE_PERIOD,
+	GRESEC_A_KEEPALIVE_RETRIES,
+	GRESEC_A_KEEPALIVE_STATE,
+	GRESEC_A_KEEPALIVE_CHANGED,
+	GRESEC_A_ADJUST_MSS,
 
 	__GRESEC_A_MAX,
 	GRESEC_A_MAX = (__GRESEC_A_MAX - 1)
@@ -185,6 +205,10 @@ enum gresec_stats_a {
 	GRESEC_STATS_A_TX_DROP_HOLD_OVERFLOW,
 	GRESEC_STATS_A_TX_DROP_HOLD_TIMEOUT,
 	GRESEC_STATS_A_TX_ACQUIRE,
+	GRESEC_STATS_A_KEEPALIVE_TX,
+	GRESEC_STATS_A_KEEPALIVE_RX,
+	GRESEC_STATS_A_KEEPALIVE_REFLECTED,
+	GRESEC_STATS_A_MSS_CLAMPED,
 
 	__GRESEC_STATS_A_MAX,
 	GRESEC_STATS_A_MAX = (__GRESEC_STATS_A_MAX - 1)
