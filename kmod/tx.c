@@ -33,6 +33,7 @@
 #include "sa.h"
 #include "skb.h"
 #include "tx.h"
+#include "udp.h"
 
 /* The core's nearest drop reason for one of our transmit counters. */
 static enum skb_drop_reason gresec_tx_drop_reason(unsigned int counter)
@@ -102,6 +103,8 @@ static void gresec_tx_esp_done(struct sk_buff *skb, int err)
 		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
 		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, cb->xmit.plen);
 		gresec_sa_mark_used(sa);
+		if (gresec_sa_udp(sa))
+			gresec_udp_push(sa, skb);
 	}
 	/* The SA pins its tunnel's device until the put. */
 	gresec_tx_send(sa->tun, skb, err);
@@ -123,8 +126,10 @@ static bool gresec_tx_protected(struct gresec_tunnel *tun,
  */
 static struct rtable *gresec_tx_route(struct gresec_tunnel *tun,
 				      struct gresec_tunnel_cfg *cfg,
-				      struct flowi4 *fl4, u8 tos, bool esp)
+				      struct flowi4 *fl4, u8 tos,
+				      struct gresec_sa *sa)
 {
+	bool esp = sa;
 	struct dst_cache *cache = &cfg->dst_cache[esp];
 	bool cacheable = RT_TOS(tos) == RT_TOS(cfg->tos);
 	struct rtable *rt;
@@ -133,7 +138,10 @@ static struct rtable *gresec_tx_route(struct gresec_tunnel *tun,
 	fl4->daddr = cfg->remote;
 	fl4->saddr = cfg->local;
 	fl4->flowi4_tos = RT_TOS(tos);
-	if (esp) {
+	if (sa && gresec_sa_udp(sa)) {
+		/* A peer behind a NAT that moved is not the cached route's. */
+		cacheable &= gresec_udp_flow(sa, fl4, cfg->remote);
+	} else if (esp) {
 		fl4->flowi4_proto = IPPROTO_ESP;
 	} else {
 		fl4->flowi4_proto = IPPROTO_GRE;
@@ -283,7 +291,8 @@ static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
 		sa = gresec_sa_tx_get(tun);
 		if (!sa)
 			return GRESEC_STATS_A_TX_DROP_NO_SA;
-		overhead += gresec_sa_overhead(sa);
+		overhead += gresec_sa_overhead(sa) +
+			    gresec_sa_encap_overhead(sa);
 	}
 
 	skb_reset_network_header(skb);
@@ -325,7 +334,8 @@ static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
 	tos = ip_tunnel_ecn_encap(tos, inner, skb);
 	ttl = gresec_tx_ttl(cfg, skb, inner, rt);
 	reason = gresec_tx_encap(tun, cfg, skb, rt,
-				 sa ? gresec_sa_headroom(sa) : 0);
+				 sa ? gresec_sa_headroom(sa) +
+				      gresec_sa_encap_overhead(sa) : 0);
 	if (reason)
 		goto err_rt;
 
@@ -337,7 +347,7 @@ static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
 	cb->ttl = ttl;
 	cb->df = df;
 	if (sa) {
-		cb->proto = IPPROTO_ESP;
+		cb->proto = gresec_sa_udp(sa) ? IPPROTO_UDP : IPPROTO_ESP;
 		cb->plen = skb->len;
 		gresec_esp_output(sa, skb, gresec_tx_esp_done);
 		return 0;
