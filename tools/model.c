@@ -138,6 +138,7 @@ const char *gs_event_name(uint32_t event)
 	case GRESEC_SA_EVENT_SOFT_EXPIRED: return "soft-expired";
 	case GRESEC_SA_EVENT_HARD_EXPIRED: return "hard-expired";
 	case GRESEC_SA_EVENT_EXHAUSTED: return "exhausted";
+	case GRESEC_SA_EVENT_MAPPING: return "mapping";
 	}
 	return unknown(event);
 }

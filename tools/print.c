@@ -372,6 +372,12 @@ void print_event(FILE *f, const struct gs_tunnel *t, const struct gs_sa *sa)
 		fprintf(f, ", %" PRIu64 " packets, %" PRIu64 " bytes",
 			sa->stats[GRESEC_SA_STATS_A_PACKETS],
 			sa->stats[GRESEC_SA_STATS_A_BYTES]);
+	if (sa->encap_peer_addr) {
+		struct in_addr a = { .s_addr = sa->encap_peer_addr };
+
+		fprintf(f, ", peer %s:%" PRIu32, inet_ntoa(a),
+			sa->encap_peer_port);
+	}
 	fputc('\n', f);
 }
 
