@@ -211,8 +211,10 @@ sa_field() {
 counter_ge() { [ "$(sa_counter "" gs0 in "$spi2" "$1")" -ge "$2" ]; }
 
 # Hostile: garbage under the inbound SA's SPI from another port (its
-# sequence number ahead, so only the ICV can refuse it), a truncated ESP in
-# UDP, and plain ESP for the UDP-encapsulated SA.
+# sequence number ahead, so only the ICV can refuse it), ESP in UDP too short
+# for the SA's IV and ICV (shorter than 20 bytes, xfrm4_udp_encap_rcv()
+# drops it before any handler sees it), and plain ESP for the
+# UDP-encapsulated SA.
 sync_peer "hostile"
 if [ "$ROLE" = right ]; then
 	python3 -c '
@@ -221,7 +223,7 @@ left, spi = sys.argv[1], int(sys.argv[2])
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("0.0.0.0", 4502))
 u.sendto(struct.pack("!II", spi, 1000000) + bytes(range(64)), (left, 4500))
-u.sendto(struct.pack("!II", spi, 1000001) + b"x", (left, 4500))
+u.sendto(struct.pack("!II", spi, 1000001) + bytes(12), (left, 4500))
 r = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
 r.sendto(struct.pack("!II", spi, 1000002) + bytes(64), (left, 0))
 ' "$REMOTE" "$spi2" || fail "sending the hostile packets"
