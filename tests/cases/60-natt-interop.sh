@@ -13,9 +13,10 @@
 # counters against the capture.  The tunnel MTU is 8 bytes below plain
 # ESP's.  Then hostile packets (garbage with our SPI from another port,
 # truncated ESP in UDP, plain ESP for the UDP SA) are dropped, counted and
-# move nothing; and a NAT rebinding (the peer's source port changes, its old
-# port is closed) moves the outbound SA, with a mapping event, and traffic
-# goes on.
+# move nothing; and a NAT rebinding (a NAT in front of the peer, tc act_nat,
+# changes its outer address, its source port changes and the old port is
+# closed) moves the outbound SA, with a mapping event, and traffic goes on
+# in a tunnel matched by its SA.  The module's socket goes with the last SA.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
@@ -36,11 +37,13 @@ ip link set $dev up
 
 # encap_socket PORT: on the right, what charon's IKE socket is to xfrm, a UDP
 # socket with UDP_ENCAP_ESPINUDP (SOL_UDP 17, UDP_ENCAP 100, value 2) on
-# PORT, kept open in the background (ENCAP_PID) until killed.
+# PORT, kept open in the background (ENCAP_PID) until killed (SIGTERM: exit
+# 0).
 encap_socket() {
 	rm -f "/tmp/encap.$1"
 	python3 -c '
 import signal, socket, sys
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", int(sys.argv[1])))
 s.setsockopt(17, 100, 2)
@@ -237,8 +240,11 @@ else
 	ok "hostile ESP in UDP dropped, counted, the mapping unchanged"
 fi
 
-# NAT rebinding: the right's source port becomes 4501 and nothing listens on
-# 4500 there any more, so only a moved outbound SA reaches it.
+# NAT rebinding: a NAT in front of the right (stateless, tc act_nat: its
+# ESP in UDP from port 4501 leaves as 192.0.2.3, and what comes to
+# 192.0.2.3 is the right's) and the right's source port moves to 4501, where
+# nothing listens on 4500 any more: only a tunnel matched by its SA whatever
+# the outer addresses, and an outbound SA moved to 192.0.2.3:4501, work.
 if [ "$ROLE" = left ]; then
 	gresec monitor -j > /tmp/monitor.json &
 	mon=$!
@@ -251,6 +257,12 @@ else
 	kill "$ENCAP_PID"
 	wait "$ENCAP_PID" 2>/dev/null
 	encap_socket 4501
+	ip addr add 192.0.2.3/32 dev eth0
+	tc qdisc add dev eth0 clsact
+	tc filter add dev eth0 egress protocol ip flower ip_proto udp src_port 4501 \
+		action nat egress 192.0.2.2/32 192.0.2.3
+	tc filter add dev eth0 ingress protocol ip flower dst_ip 192.0.2.3 \
+		action nat ingress 192.0.2.3/32 192.0.2.2
 	# shellcheck disable=SC2046
 	ip xfrm state update src "$LOCAL" dst "$REMOTE" proto esp spi $spi2 mode transport \
 		replay-window 64 $(xfrm_algo aes128gcm16 "$k2" "$a2") \
@@ -259,19 +271,22 @@ fi
 sync_peer "rebind"
 if [ "$ROLE" = right ]; then
 	ping -q -c 3 -i 0.2 -W 2 "$INNER_PEER" >/dev/null || fail "ping after the source port moved"
-	ok "the native peer, now from port 4501, pings gresec"
+	ok "the native peer, now from 192.0.2.3 port 4501 through a NAT, pings gresec"
 fi
 sync_peer "rebound"
 if [ "$ROLE" = left ]; then
 	ping -q -c 3 -i 0.2 -W 2 "$INNER_PEER" >/dev/null || fail "ping $INNER_PEER after rebinding"
 	expect_eq "$(sa_counter "" gs0 in $spi2 mappings)" 1 "NAT mapping changes"
-	expect_eq "$(sa_field out $spi1 peer_port)" 4501 "outbound SA's destination port"
-	expect_eq "$(sa_field in $spi2 peer_port)" 4501 "inbound SA's peer port"
-	wait_for 300 jq -s -e 'any(.[]; .event == "mapping" and .encap.peer_port == 4501)' \
+	expect_eq "$(sa_field out $spi1 peer):$(sa_field out $spi1 peer_port)" \
+		192.0.2.3:4501 "outbound SA's destination"
+	expect_eq "$(sa_field in $spi2 peer):$(sa_field in $spi2 peer_port)" \
+		192.0.2.3:4501 "inbound SA's peer"
+	wait_for 300 jq -s -e 'any(.[]; .event == "mapping" and .encap.peer == "192.0.2.3" and
+		.encap.peer_port == 4501)' \
 		/tmp/monitor.json ||
 		fail "no mapping event: $(cat /tmp/monitor.json)"
 	kill $mon
-	ok "NAT rebinding: the outbound SA follows the peer to port 4501, one mapping event"
+	ok "NAT rebinding: the outbound SA follows the peer to 192.0.2.3:4501, one mapping event"
 	gresec show gs0
 	gresec sa del gs0 dir out spi $spi1
 	gresec sa del gs0 dir in spi $spi2
@@ -280,5 +295,9 @@ if [ "$ROLE" = left ]; then
 	ok "the module's UDP socket closed with the last inbound UDP SA"
 fi
 sync_peer "end"
-[ "$ROLE" = right ] && kill "$ENCAP_PID"
+if [ "$ROLE" = right ]; then
+	kill "$ENCAP_PID"
+	tc qdisc del dev eth0 clsact
+	ip addr del 192.0.2.3/32 dev eth0
+fi
 exit 0
