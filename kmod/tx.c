@@ -293,6 +293,14 @@ static unsigned int gresec_tx_one(struct gresec_tunnel *tun,
 			return GRESEC_STATS_A_TX_DROP_NO_SA;
 		overhead += gresec_sa_overhead(sa) +
 			    gresec_sa_encap_overhead(sa);
+		/*
+		 * The device's largest MTU leaves room for ESP, not for the
+		 * UDP header on top: the outer length must not wrap.
+		 */
+		if (unlikely(skb->len + overhead > IP_MAX_MTU)) {
+			gresec_sa_put(sa);
+			return GRESEC_STATS_A_TX_DROP_TOO_BIG;
+		}
 	}
 
 	skb_reset_network_header(skb);
