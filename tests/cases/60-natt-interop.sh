@@ -100,6 +100,13 @@ if [ "$ROLE" = left ]; then
 	gresec sa del gs0 dir out spi 0x7001
 	expect_eq $((mtu_esp - mtu_udp)) 8 "MTU with ESP in UDP below plain ESP's ($mtu_esp)"
 	module_listens && fail "a socket on 4500 before any inbound UDP SA"
+	# shellcheck disable=SC2046
+	out=$(gresec sa add gs0 dir in spi 0x7003 $(gresec_sa_args aes128gcm16 "$KEY") \
+		encap udp peer 192.0.2.9 2>&1) && fail "encap peer of an inbound SA accepted"
+	case $out in
+	*"only for outbound SAs"*) ok "encap peer of an inbound SA refused: $out" ;;
+	*) fail "encap peer of an inbound SA: $out" ;;
+	esac
 	ok "tunnel MTU $mtu_udp with ESP in UDP, $mtu_esp with plain ESP"
 else
 	encap_socket 4500
