@@ -25,8 +25,10 @@
  * namespace, shared by every SA on that port and closed with the last.
  * Where the port is already bound (a key manager runs), that socket is the
  * one: a daemon started later finds the port taken while manual SAs hold it.
- * IKE packets reaching the module's socket are dropped, as no daemon reads
- * it.
+ * The socket is set up as a daemon's is, with the UDP_ENCAP socket option
+ * (not through udp_tunnel, which not every kernel builds); IKE packets
+ * reaching it wait in a receive buffer kept at the minimum, as nothing
+ * reads it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,9 +37,9 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
+#include <linux/net.h>
 #include <net/netlink.h>
-#include <net/udp_tunnel.h>
-#include <net/xfrm.h>
+#include <net/sock.h>
 
 #include "sa.h"
 #include "udp.h"
@@ -54,16 +56,33 @@ struct gresec_udp_listener {
 static DEFINE_MUTEX(gresec_udp_lock);
 static LIST_HEAD(gresec_udp_listeners);
 
-static int gresec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
+/* A kernel UDP socket on @port that hands ESP in UDP to xfrm4. */
+static int gresec_udp_sock_create(struct net *net, __be16 port,
+				  struct socket **out)
 {
-	int ret = xfrm4_udp_encap_rcv(sk, skb);
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = port,
+	};
+	int type = UDP_ENCAP_ESPINUDP;
+	struct socket *sock;
+	int err;
 
-	if (ret > 0) {
-		/* IKE: no daemon reads the module's socket. */
-		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
-		return 0;
+	err = sock_create_kern(net, AF_INET, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (err)
+		return err;
+	err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	if (!err)
+		err = sock->ops->setsockopt(sock, SOL_UDP, UDP_ENCAP,
+					    KERNEL_SOCKPTR(&type), sizeof(type));
+	if (err) {
+		sock_release(sock);
+		return err;
 	}
-	return ret;
+	WRITE_ONCE(sock->sk->sk_rcvbuf, SOCK_MIN_RCVBUF);
+	*out = sock;
+	return 0;
 }
 
 /*
@@ -73,15 +92,6 @@ static int gresec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 struct gresec_udp_listener *gresec_udp_listen(struct net *net, __be16 port,
 					      struct netlink_ext_ack *extack)
 {
-	struct udp_tunnel_sock_cfg tcfg = {
-		.encap_type = UDP_ENCAP_ESPINUDP,
-		.encap_rcv = gresec_udp_encap_rcv,
-	};
-	struct udp_port_cfg cfg = {
-		.family = AF_INET,
-		.local_ip.s_addr = htonl(INADDR_ANY),
-		.local_udp_port = port,
-	};
 	struct gresec_udp_listener *l;
 	struct socket *sock;
 	int err;
@@ -98,7 +108,7 @@ struct gresec_udp_listener *gresec_udp_listen(struct net *net, __be16 port,
 		l = ERR_PTR(-ENOMEM);
 		goto out;
 	}
-	err = udp_sock_create(net, &cfg, &sock);
+	err = gresec_udp_sock_create(net, port, &sock);
 	if (err) {
 		kfree(l);
 		/* A key manager's socket: it brings the packets. */
@@ -108,7 +118,6 @@ struct gresec_udp_listener *gresec_udp_listen(struct net *net, __be16 port,
 					   "encap-dport: cannot open a UDP socket on the port");
 		goto out;
 	}
-	setup_udp_tunnel_sock(net, sock, &tcfg);
 	l->net = net;
 	l->port = port;
 	l->users = 1;
@@ -126,7 +135,8 @@ void gresec_udp_unlisten(struct gresec_udp_listener *l)
 	mutex_lock(&gresec_udp_lock);
 	if (!--l->users) {
 		list_del(&l->node);
-		udp_tunnel_sock_release(l->sock);
+		kernel_sock_shutdown(l->sock, SHUT_RDWR);
+		sock_release(l->sock);
 		kfree(l);
 	}
 	mutex_unlock(&gresec_udp_lock);
