@@ -11,7 +11,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_SPI_MAX + 1] = {
+const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_ENCAP_PEER_PORT + 1] = {
 	[GRESEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[GRESEC_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[GRESEC_SA_A_PROPOSAL] = NLA_POLICY_RANGE(NLA_U32, 1, 8),
@@ -30,14 +30,19 @@ const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_SPI_MAX + 1] = {
 	[GRESEC_SA_A_SEQ] = { .type = NLA_U64, },
 	[GRESEC_SA_A_REPLAY_BITMAP] = { .type = NLA_BINARY, },
 	[GRESEC_SA_A_STATS] = NLA_POLICY_NESTED(gresec_sa_stats_nl_policy),
-	[GRESEC_SA_A_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 5),
+	[GRESEC_SA_A_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 6),
 	[GRESEC_SA_A_REQID] = { .type = NLA_U32, },
 	[GRESEC_SA_A_IDLE] = { .type = NLA_U64, },
 	[GRESEC_SA_A_SPI_MIN] = { .type = NLA_U32, },
 	[GRESEC_SA_A_SPI_MAX] = { .type = NLA_U32, },
+	[GRESEC_SA_A_ENCAP] = NLA_POLICY_MAX(NLA_U32, 1),
+	[GRESEC_SA_A_ENCAP_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[GRESEC_SA_A_ENCAP_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[GRESEC_SA_A_ENCAP_PEER_ADDR] = { .type = NLA_U32, },
+	[GRESEC_SA_A_ENCAP_PEER_PORT] = { .type = NLA_U16, },
 };
 
-const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_CRYPTO + 1] = {
+const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_MAPPINGS + 1] = {
 	[GRESEC_SA_STATS_A_PACKETS] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_BYTES] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_DROP_ICV] = { .type = NLA_U64, },
@@ -48,6 +53,8 @@ const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_CRYPTO 
 	[GRESEC_SA_STATS_A_DROP_SEQ_EXHAUSTED] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_DROP_EXPIRED] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_DROP_CRYPTO] = { .type = NLA_U64, },
+	[GRESEC_SA_STATS_A_DROP_ENCAP] = { .type = NLA_U64, },
+	[GRESEC_SA_STATS_A_MAPPINGS] = { .type = NLA_U64, },
 };
 
 /* GRESEC_CMD_TUNNEL_GET - do */

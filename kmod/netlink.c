@@ -24,6 +24,7 @@
 #include "sa.h"
 #include "spi.h"
 #include "tx.h"
+#include "udp.h"
 
 /* What pre_doit resolved, for the doit and for post_doit to release. */
 enum {
@@ -428,7 +429,7 @@ err_free:
 static const u8 gresec_nl_sa_ro_attrs[] = {
 	GRESEC_SA_A_STATE, GRESEC_SA_A_AGE, GRESEC_SA_A_SEQ,
 	GRESEC_SA_A_REPLAY_BITMAP, GRESEC_SA_A_STATS, GRESEC_SA_A_EVENT,
-	GRESEC_SA_A_IDLE,
+	GRESEC_SA_A_IDLE, GRESEC_SA_A_ENCAP_PEER_PORT,
 };
 
 /*
@@ -532,6 +533,24 @@ static int gresec_nl_sa_bitmap_put(struct sk_buff *skb, struct gresec_sa *sa,
 	return 0;
 }
 
+/* UDP encapsulation, where the SA has it; the peer address once known. */
+static int gresec_nl_sa_encap_put(struct sk_buff *skb,
+				  const struct gresec_sa_info *si)
+{
+	if (si->encap != GRESEC_ENCAP_UDP)
+		return 0;
+	if (nla_put_u32(skb, GRESEC_SA_A_ENCAP, si->encap) ||
+	    nla_put_u16(skb, GRESEC_SA_A_ENCAP_SPORT, ntohs(si->encap_sport)) ||
+	    nla_put_u16(skb, GRESEC_SA_A_ENCAP_DPORT, ntohs(si->encap_dport)) ||
+	    nla_put_u16(skb, GRESEC_SA_A_ENCAP_PEER_PORT,
+			ntohs(si->encap_peer_port)) ||
+	    (si->encap_peer_addr &&
+	     nla_put_in_addr(skb, GRESEC_SA_A_ENCAP_PEER_ADDR,
+			     si->encap_peer_addr)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
  * One SA nest, never with a key.  @event is 0 except in SA_NTF.  Caller
  * holds the SA lock, which keeps @sa on its tunnel.
@@ -573,6 +592,7 @@ static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
 	    (si.reqid && nla_put_u32(skb, GRESEC_SA_A_REQID, si.reqid)) ||
 	    (si.used && nla_put_u64_64bit(skb, GRESEC_SA_A_IDLE, si.idle,
 					  GRESEC_SA_A_PAD)) ||
+	    gresec_nl_sa_encap_put(skb, &si) ||
 	    gresec_nl_sa_bitmap_put(skb, sa, &si) ||
 	    gresec_nl_sa_stats_put(skb, &si)) {
 		nla_nest_cancel(skb, nest);
@@ -637,7 +657,11 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 				 BIT(GRESEC_SA_A_HARD_PACKETS) |
 				 BIT(GRESEC_SA_A_SOFT_TIME) |
 				 BIT(GRESEC_SA_A_HARD_TIME) |
-				 BIT(GRESEC_SA_A_REQID));
+				 BIT(GRESEC_SA_A_REQID) |
+				 BIT(GRESEC_SA_A_ENCAP) |
+				 BIT(GRESEC_SA_A_ENCAP_SPORT) |
+				 BIT(GRESEC_SA_A_ENCAP_DPORT) |
+				 BIT(GRESEC_SA_A_ENCAP_PEER_ADDR));
 	if (err)
 		return err;
 	nest = info->attrs[GRESEC_A_SA];
@@ -675,6 +699,14 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		p.lft.hard_time = nla_get_u64(tb[GRESEC_SA_A_HARD_TIME]);
 	if (tb[GRESEC_SA_A_REQID])
 		p.reqid = nla_get_u32(tb[GRESEC_SA_A_REQID]);
+	if (tb[GRESEC_SA_A_ENCAP])
+		p.encap = nla_get_u32(tb[GRESEC_SA_A_ENCAP]);
+	if (tb[GRESEC_SA_A_ENCAP_SPORT])
+		p.encap_sport = htons(nla_get_u16(tb[GRESEC_SA_A_ENCAP_SPORT]));
+	if (tb[GRESEC_SA_A_ENCAP_DPORT])
+		p.encap_dport = htons(nla_get_u16(tb[GRESEC_SA_A_ENCAP_DPORT]));
+	if (tb[GRESEC_SA_A_ENCAP_PEER_ADDR])
+		p.encap_peer_addr = nla_get_in_addr(tb[GRESEC_SA_A_ENCAP_PEER_ADDR]);
 
 	/* Allocating and keying the transform may sleep: not under RTNL. */
 	err = gresec_sa_check_params(&p, info->extack);
@@ -685,6 +717,17 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(sa);
 	if (p.dir == GRESEC_SA_DIR_IN)
 		gresec_rx_sa_init(sa);
+	if (p.dir == GRESEC_SA_DIR_IN && gresec_sa_udp(sa)) {
+		/* Before it is linked: its first packets find a socket. */
+		sa->encap_listener = gresec_udp_listen(dev_net(dev),
+						       sa->encap_dport,
+						       info->extack);
+		if (IS_ERR(sa->encap_listener)) {
+			err = PTR_ERR(sa->encap_listener);
+			sa->encap_listener = NULL;
+			goto err_free;
+		}
+	}
 
 	err = gresec_nl_dev_lock(dev, info->extack);
 	if (err)

@@ -4,6 +4,7 @@
  *
  *   gresec_rx_gre_rcv()     GRE demultiplexer slot: plaintext GRE
  *   gresec_rx_esp_rcv()     xfrm4 ESP handler: our SPIs, else passed on
+ *   gresec_rx_esp_input_handler()  the same for ESP in UDP (udp.c)
  *     gresec_rx_esp_sa()      inline, or on the next CPU (parallel.c)
  *     gresec_rx_esp_done()    ESP's completion (perhaps asynchronous)
  *   gresec_rx_gre()         match a GRE packet (plaintext or out of an
@@ -39,6 +40,7 @@
 #include "rx.h"
 #include "sa.h"
 #include "skb.h"
+#include "udp.h"
 
 /*
  * Above esp4 (0), xfrm interfaces (10) and ip_vti (100): an SPI that is one
@@ -161,13 +163,34 @@ inner:
 }
 
 /*
+ * The tunnel of GRE out of a UDP-encapsulated SA of @tun: the SA's own,
+ * whatever the outer addresses, which a NAT rewrote; the GRE key must
+ * still be the tunnel's, as gresec_netns_tunnel_lookup() wants it.
+ */
+static struct gresec_tunnel *gresec_rx_sa_tunnel(struct gresec_tunnel *tun,
+						 bool parsed,
+						 const struct gresec_gre_info *info,
+						 bool *key_mismatch)
+{
+	const struct gresec_tunnel_cfg *cfg = rcu_dereference(tun->cfg);
+	bool want_key = cfg->iflags & GRESEC_TUNNEL_F_KEY;
+	bool key_present = parsed && (info->flags & GRESEC_TUNNEL_F_KEY);
+
+	if (!(tun->dev->flags & IFF_UP))
+		return NULL;
+	*key_mismatch = want_key != key_present ||
+			(want_key && cfg->ikey != info->key);
+	return tun;
+}
+
+/*
  * The tunnel's receive checks, for plaintext GRE (@protected_by NULL) and
  * for GRE that came out of an inbound ESP SA of @protected_by.  Consumes
  * the skb.  The packet's device is in the namespace of the tunnels it may
  * belong to (out of an SA: the tunnel's own).
  */
 static void gresec_rx_gre(struct sk_buff *skb,
-			  struct gresec_tunnel *protected_by)
+			  struct gresec_tunnel *protected_by, bool by_sa)
 {
 	struct gresec_netns *gn = gresec_netns_get(dev_net(skb->dev));
 	struct gresec_gre_info info = {};
@@ -182,10 +205,14 @@ static void gresec_rx_gre(struct sk_buff *skb,
 		len = 0;
 	reason = gresec_gre_parse(skb->data, len, &info);
 
-	tun = gresec_netns_tunnel_lookup(gn, ip_hdr(skb)->daddr,
-					 ip_hdr(skb)->saddr,
-					 !reason && (info.flags & GRESEC_TUNNEL_F_KEY),
-					 info.key, &key_mismatch);
+	if (by_sa)
+		tun = gresec_rx_sa_tunnel(protected_by, !reason, &info,
+					  &key_mismatch);
+	else
+		tun = gresec_netns_tunnel_lookup(gn, ip_hdr(skb)->daddr,
+						 ip_hdr(skb)->saddr,
+						 !reason && (info.flags & GRESEC_TUNNEL_F_KEY),
+						 info.key, &key_mismatch);
 	if (unlikely(protected_by && tun != protected_by)) {
 		/*
 		 * An SA vouches for its own tunnel only: GRE inside it that
@@ -262,7 +289,7 @@ drop:
 
 static int gresec_rx_gre_rcv(struct sk_buff *skb)
 {
-	gresec_rx_gre(skb, NULL);
+	gresec_rx_gre(skb, NULL, false);
 	return 0;
 }
 
@@ -288,6 +315,33 @@ static const struct gre_protocol gresec_rx_gre_protocol = {
 	.err_handler = gresec_rx_gre_err,
 };
 
+/*
+ * NAT rebinding: an authenticated packet of a UDP-encapsulated inbound SA
+ * from a new address or port moves where the tunnel's outbound SA sends
+ * (RFC 3948 2.2, RFC 7296 2.23), if that one is UDP-encapsulated too.
+ * Only the newest packet may: one reordered from the old mapping must not
+ * move it back.
+ */
+static void gresec_rx_udp_peer(struct gresec_sa *sa, struct sk_buff *skb)
+{
+	const struct gresec_tunnel_cfg *cfg = rcu_dereference(sa->tun->cfg);
+	struct gresec_sa *tx;
+	u64 peer;
+
+	if (sa->replay.window &&
+	    gresec_skb_cb(skb)->recv.seq < READ_ONCE(sa->replay.top))
+		return;
+	if (!gresec_udp_rx_peer(sa, skb, cfg->remote, &peer))
+		return;
+	tx = rcu_dereference(sa->tun->tx_sa);
+	if (tx && gresec_sa_udp(tx))
+		gresec_udp_peer_set(tx, peer);
+	net_dbg_ratelimited("%s: SA 0x%08x: peer moved to %pI4:%u\n",
+			    sa->tun->dev->name, sa->spi, &ip_hdr(skb)->saddr,
+			    ntohs(gresec_udp_peer_port(peer)));
+	gresec_sa_mapping(sa);
+}
+
 /* ESP is done with the packet, at once or from a crypto completion. */
 static void gresec_rx_esp_done(struct sk_buff *skb, int err)
 {
@@ -300,7 +354,9 @@ static void gresec_rx_esp_done(struct sk_buff *skb, int err)
 		skb_reset_transport_header(skb);
 		/* A completion may run outside the receive path's section. */
 		rcu_read_lock();
-		gresec_rx_gre(skb, sa->tun);
+		if (gresec_sa_udp(sa))
+			gresec_rx_udp_peer(sa, skb);
+		gresec_rx_gre(skb, sa->tun, gresec_sa_udp(sa));
 		rcu_read_unlock();
 	} else if (err == -ENODATA) {
 		/* RFC 4303 2.6: a dummy packet (traffic flow confidentiality). */
@@ -397,8 +453,11 @@ static void gresec_rx_esp_unknown(struct gresec_netns *gn, struct sk_buff *skb,
 
 static DEFINE_PER_CPU(struct gresec_par_rate, gresec_rx_rate);
 
-/* xfrm4 ESP handler: returns -EINVAL to pass a packet down the chain. */
-static int gresec_rx_esp_rcv(struct sk_buff *skb)
+/*
+ * ESP, plain (@udp false) or out of UDP (udp.c), at skb->data; returns
+ * -EINVAL to pass a packet down the chain.
+ */
+static int gresec_rx_esp(struct sk_buff *skb, bool udp)
 {
 	struct gresec_netns *gn = gresec_netns_get(dev_net(skb->dev));
 	const struct ip_esp_hdr *esph;
@@ -412,6 +471,14 @@ static int gresec_rx_esp_rcv(struct sk_buff *skb)
 		gresec_rx_esp_unknown(gn, skb, esph->spi);
 		return -EINVAL;
 	}
+	if (unlikely(gresec_sa_udp(sa) != udp)) {
+		/* As xfrm: the SA's packets come one way only. */
+		gresec_sa_count(sa, GRESEC_SA_STATS_A_DROP_ENCAP);
+		DEV_STATS_INC(sa->tun->dev, rx_dropped);
+		kfree_skb_reason(skb, SKB_DROP_REASON_XFRM_POLICY);
+		gresec_sa_put(sa);
+		return 0;
+	}
 	gresec_skb_cb(skb)->sa = sa;
 
 	if (gresec_par_queue_wanted(&sa->rxq, &gresec_rx_rate, true))
@@ -421,11 +488,24 @@ static int gresec_rx_esp_rcv(struct sk_buff *skb)
 	return 0;
 }
 
-/* UDP-encapsulated ESP (NAT-T) is not ours. */
+/* xfrm4 ESP handler: returns -EINVAL to pass a packet down the chain. */
+static int gresec_rx_esp_rcv(struct sk_buff *skb)
+{
+	return gresec_rx_esp(skb, false);
+}
+
+/*
+ * ESP in UDP, from xfrm4_udp_encap_rcv() on a UDP_ENCAP_ESPINUDP socket
+ * (see udp.c for why that way): the UDP header is still between the IP
+ * header and skb->data.  Anything else that reaches the xfrm4 input
+ * handlers is not ours.
+ */
 static int gresec_rx_esp_input_handler(struct sk_buff *skb, int nexthdr,
 				       __be32 spi, int encap_type)
 {
-	return -EINVAL;
+	if (encap_type != UDP_ENCAP_ESPINUDP || nexthdr != IPPROTO_ESP)
+		return -EINVAL;
+	return gresec_rx_esp(skb, true);
 }
 
 /* xfrm_input() completions are never ours: a positive value passes on. */

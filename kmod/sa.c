@@ -26,6 +26,7 @@
 #include "device.h"
 #include "netns.h"
 #include "sa.h"
+#include "udp.h"
 
 /*
  * The module's own configuration lock, for the SA state that is no
@@ -219,6 +220,23 @@ int gresec_sa_check_params(const struct gresec_sa_params *p,
 		gresec_sa_len_err(extack, desc->auth_key_msg, p->auth_key_len);
 		return -EINVAL;
 	}
+	if (p->encap == GRESEC_ENCAP_UDP &&
+	    (!p->encap_sport || !p->encap_dport)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "encap: UDP encapsulation needs encap-sport and encap-dport");
+		return -EINVAL;
+	}
+	if (p->encap != GRESEC_ENCAP_UDP &&
+	    (p->encap_sport || p->encap_dport || p->encap_peer_addr)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "encap: ports and peer address need encap udp");
+		return -EINVAL;
+	}
+	if (p->encap_peer_addr && p->dir != GRESEC_SA_DIR_OUT) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "encap-peer-addr: only for outbound SAs (inbound ones learn it)");
+		return -EINVAL;
+	}
 	return gresec_sa_check_lifetime(&p->lft, extack);
 }
 
@@ -376,6 +394,13 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 	sa->proposal = p->proposal;
 	sa->reqid = p->reqid;
 	sa->esn = p->esn;
+	sa->encap = p->encap;
+	sa->encap_sport = p->encap_sport;
+	sa->encap_dport = p->encap_dport;
+	/* Outbound: where to send; inbound: whom to expect, till a NAT moves. */
+	atomic64_set(&sa->encap_peer, p->dir == GRESEC_SA_DIR_OUT ?
+		     gresec_udp_peer_pack(p->encap_peer_addr, p->encap_dport) :
+		     gresec_udp_peer_pack(0, p->encap_sport));
 	atomic_set(&sa->state, GRESEC_SA_STATE_ACTIVE);
 	atomic64_set(&sa->oseq, 0);
 	sa->lft = p->lft;
@@ -427,6 +452,8 @@ void gresec_sa_free(struct gresec_sa *sa)
 		crypto_free_aead(sa->aead);
 	kfree(sa->replay.ring);
 	free_percpu(sa->stats);
+	/* Never linked: unlinking released it otherwise. */
+	gresec_udp_unlisten(sa->encap_listener);
 	if (sa->tun)
 		netdev_put(sa->tun->dev, &sa->dev_tracker);
 	kfree(sa);
@@ -487,7 +514,7 @@ static void gresec_sa_event_worker(struct work_struct *work)
 
 	mutex_lock(&gresec_sa_mutex);
 	for (event = GRESEC_SA_EVENT_SOFT_EXPIRED;
-	     event <= GRESEC_SA_EVENT_EXHAUSTED; event++)
+	     event <= GRESEC_SA_EVENT_MAPPING; event++)
 		if (test_and_clear_bit(event, &sa->events) && !sa->dead)
 			gresec_sa_notify(sa, event);
 	mutex_unlock(&gresec_sa_mutex);
@@ -644,6 +671,16 @@ enum gresec_sa_stats_a gresec_sa_charge(struct gresec_sa *sa,
 }
 
 /*
+ * NAT rebinding moved the peer of the UDP-encapsulated inbound SA @sa
+ * (rx.c): count it and tell the key manager, from any context.
+ */
+void gresec_sa_mapping(struct gresec_sa *sa)
+{
+	gresec_sa_count(sa, GRESEC_SA_STATS_A_MAPPINGS);
+	gresec_sa_event_queue(sa, GRESEC_SA_EVENT_MAPPING);
+}
+
+/*
  * The current outbound SA with a reference, if it may be used; an unusable
  * one counts the drop.  Caller is in the transmit path (RCU-bh).
  */
@@ -712,7 +749,7 @@ unsigned int gresec_sa_tx_overhead(struct gresec_tunnel *tun)
 	struct gresec_sa *sa = rcu_dereference_check(tun->tx_sa,
 						     gresec_sa_locked());
 
-	return sa ? gresec_sa_overhead(sa) : 0;
+	return sa ? gresec_sa_overhead(sa) + gresec_sa_encap_overhead(sa) : 0;
 }
 
 /*
@@ -787,6 +824,9 @@ static void gresec_sa_unlink(struct gresec_sa *sa)
 	tun->sa_count--;
 	tun->sa_generation++;
 	sa->dead = true;
+	/* Its packets are only received while it is linked. */
+	gresec_udp_unlisten(sa->encap_listener);
+	sa->encap_listener = NULL;
 	/* The lifetime timer holds no reference and takes no lock. */
 	cancel_delayed_work_sync(&sa->life_work);
 }
@@ -862,6 +902,14 @@ void gresec_sa_fill_info(struct gresec_sa *sa, struct gresec_sa_info *out)
 		spin_unlock_bh(&sa->replay_lock);
 	}
 	gresec_sa_stats_fold(sa, out->stats);
+	out->encap = sa->encap;
+	if (gresec_sa_udp(sa)) {
+		last = atomic64_read(&sa->encap_peer);
+		out->encap_sport = sa->encap_sport;
+		out->encap_dport = sa->encap_dport;
+		out->encap_peer_addr = gresec_udp_peer_addr(last);
+		out->encap_peer_port = gresec_udp_peer_port(last);
+	}
 }
 
 /*

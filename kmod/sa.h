@@ -27,6 +27,7 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/udp.h>
 #include <linux/workqueue.h>
 #include <linux/gresec.h>
 
@@ -36,6 +37,7 @@
 struct crypto_aead;
 struct gresec_netns;
 struct gresec_tunnel;
+struct gresec_udp_listener;
 struct netlink_ext_ack;
 
 /* SAs one tunnel may hold: a rekeying key manager needs a handful. */
@@ -69,6 +71,10 @@ struct gresec_sa_params {
 	bool esn;
 	struct gresec_sa_lifetime lft;
 	u32 reqid;		/* the key manager's, opaque */
+	u32 encap;		/* enum gresec_encap */
+	__be16 encap_sport;	/* UDP ports of the SA's packets */
+	__be16 encap_dport;
+	__be32 encap_peer_addr;	/* outbound: the peer behind a NAT; 0: remote */
 };
 
 /* Per-CPU counters, indexed by GRESEC_SA_STATS_A_* like the tunnel's. */
@@ -96,6 +102,18 @@ struct gresec_sa {
 	u8 align;		/* cipher block size rounded up to 4 */
 	bool esn;
 	bool iv_is_seq;		/* counter-mode AEAD: the IV is the seq */
+
+	/*
+	 * UDP encapsulation (RFC 3948), udp.c: the configured ports are
+	 * read-only; the peer's outer address and port (outbound: where it
+	 * sends; inbound: where its last authenticated packet came from) move
+	 * with NAT rebinding, one atomic word, see gresec_udp_peer_pack().
+	 */
+	u32 encap;			/* enum gresec_encap */
+	__be16 encap_sport;
+	__be16 encap_dport;
+	atomic64_t encap_peer;
+	struct gresec_udp_listener *encap_listener;	/* config lock */
 
 	atomic_t state;		/* enum gresec_sa_state */
 	atomic64_t oseq;	/* outbound: last sequence number used */
@@ -134,6 +152,11 @@ struct gresec_sa_info {
 	u64 idle;		/* seconds since its last packet */
 	u64 seq;		/* out: next to send; in: highest received */
 	u64 stats[GRESEC_SA_STATS_A_MAX + 1];
+	u32 encap;
+	__be16 encap_sport;
+	__be16 encap_dport;
+	__be32 encap_peer_addr;	/* 0: the tunnel's remote */
+	__be16 encap_peer_port;
 };
 
 /*
@@ -185,6 +208,18 @@ enum gresec_sa_stats_a gresec_sa_check(struct gresec_sa *sa);
 enum gresec_sa_stats_a gresec_sa_next_seq(struct gresec_sa *sa, u64 *seq);
 enum gresec_sa_stats_a gresec_sa_charge(struct gresec_sa *sa,
 					unsigned int bytes);
+void gresec_sa_mapping(struct gresec_sa *sa);
+
+/* ESP in UDP: the 8 bytes of the UDP header in front of ESP. */
+static inline bool gresec_sa_udp(const struct gresec_sa *sa)
+{
+	return sa->encap == GRESEC_ENCAP_UDP;
+}
+
+static inline unsigned int gresec_sa_encap_overhead(const struct gresec_sa *sa)
+{
+	return gresec_sa_udp(sa) ? sizeof(struct udphdr) : 0;
+}
 
 /* Bytes ESP adds to a payload at most: header, IV, padding, trailer, ICV. */
 static inline unsigned int gresec_sa_overhead(const struct gresec_sa *sa)

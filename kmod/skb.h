@@ -29,7 +29,7 @@ struct gresec_xmit_cb {
 	__be16 df;
 	u8 tos;
 	u8 ttl;
-	u8 proto;			/* IPPROTO_GRE or IPPROTO_ESP */
+	u8 proto;			/* GRE, ESP or UDP (ESP in UDP) */
 	u16 plen;			/* ESP: GRE bytes, for the SA counters */
 };
 

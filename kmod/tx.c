@@ -35,6 +35,7 @@
 #include "sa.h"
 #include "skb.h"
 #include "tx.h"
+#include "udp.h"
 
 /* The core's nearest drop reason for one of our transmit counters. */
 static enum skb_drop_reason gresec_tx_drop_reason(enum gresec_stats_a counter)
@@ -105,6 +106,8 @@ static void gresec_tx_esp_done(struct sk_buff *skb, int err)
 		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
 		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, cb->xmit.plen);
 		gresec_sa_mark_used(sa);
+		if (gresec_sa_udp(sa))
+			gresec_udp_push(sa, skb);
 	}
 	/* The SA pins its tunnel's device until the put. */
 	gresec_tx_send(sa->tun, skb, err);
@@ -126,8 +129,10 @@ static bool gresec_tx_protected(struct gresec_tunnel *tun,
  */
 static struct rtable *gresec_tx_route(struct gresec_tunnel *tun,
 				      struct gresec_tunnel_cfg *cfg,
-				      struct flowi4 *fl4, u8 tos, bool esp)
+				      struct flowi4 *fl4, u8 tos,
+				      struct gresec_sa *sa)
 {
+	bool esp = sa;
 	struct dst_cache *cache = &cfg->dst_cache[esp];
 	bool cacheable = RT_TOS(tos) == RT_TOS(cfg->tos);
 	struct rtable *rt;
@@ -136,7 +141,10 @@ static struct rtable *gresec_tx_route(struct gresec_tunnel *tun,
 	fl4->daddr = cfg->remote;
 	fl4->saddr = cfg->local;
 	fl4->flowi4_tos = RT_TOS(tos);
-	if (esp) {
+	if (sa && gresec_sa_udp(sa)) {
+		/* A peer behind a NAT that moved is not the cached route's. */
+		cacheable &= gresec_udp_flow(sa, fl4, cfg->remote);
+	} else if (esp) {
 		fl4->flowi4_proto = IPPROTO_ESP;
 	} else {
 		fl4->flowi4_proto = IPPROTO_GRE;
@@ -289,7 +297,16 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 			return gresec_hold_add(tun, skb);
 		if (!sa)
 			return GRESEC_STATS_A_TX_DROP_NO_SA;
-		overhead += gresec_sa_overhead(sa);
+		overhead += gresec_sa_overhead(sa) +
+			    gresec_sa_encap_overhead(sa);
+		/*
+		 * The device's largest MTU leaves room for ESP, not for the
+		 * UDP header on top: the outer length must not wrap.
+		 */
+		if (unlikely(skb->len + overhead > IP_MAX_MTU)) {
+			gresec_sa_put(sa);
+			return GRESEC_STATS_A_TX_DROP_TOO_BIG;
+		}
 	}
 
 	skb_reset_network_header(skb);
@@ -335,7 +352,8 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 	tos = ip_tunnel_ecn_encap(tos, inner, skb);
 	ttl = gresec_tx_ttl(cfg, skb, inner, rt);
 	reason = gresec_tx_encap(tun, cfg, skb, rt,
-				 sa ? gresec_sa_headroom(sa) : 0);
+				 sa ? gresec_sa_headroom(sa) +
+				      gresec_sa_encap_overhead(sa) : 0);
 	if (reason)
 		goto err_rt;
 
@@ -347,7 +365,7 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 	cb->ttl = ttl;
 	cb->df = df;
 	if (sa) {
-		cb->proto = IPPROTO_ESP;
+		cb->proto = gresec_sa_udp(sa) ? IPPROTO_UDP : IPPROTO_ESP;
 		cb->plen = skb->len;
 		gresec_esp_output(sa, skb, gresec_tx_esp_done);
 		return 0;

@@ -559,6 +559,17 @@ static int sa_attr(const struct nlattr *a, void *data)
 	case GRESEC_SA_A_SEQ: u64 = &sa->seq; break;
 	case GRESEC_SA_A_REQID: u32 = &sa->reqid; break;
 	case GRESEC_SA_A_IDLE: u64 = &sa->idle; break;
+	case GRESEC_SA_A_ENCAP: u32 = &sa->encap; break;
+	case GRESEC_SA_A_ENCAP_PEER_ADDR: u32 = &sa->encap_peer_addr; break;
+	case GRESEC_SA_A_ENCAP_SPORT:
+	case GRESEC_SA_A_ENCAP_DPORT:
+	case GRESEC_SA_A_ENCAP_PEER_PORT:
+		if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+			BAD_REPLY();
+		*(type == GRESEC_SA_A_ENCAP_SPORT ? &sa->encap_sport :
+		  type == GRESEC_SA_A_ENCAP_DPORT ? &sa->encap_dport :
+		  &sa->encap_peer_port) = mnl_attr_get_u16(a);
+		break;
 	case GRESEC_SA_A_ESN:
 		sa->esn = true;
 		break;
@@ -804,6 +815,10 @@ static int sa_pack(struct nlmsghdr *nlh, const struct gs_sa *sa)
 	SET(u64, GRESEC_SA_A_SOFT_TIME, soft_time);
 	SET(u64, GRESEC_SA_A_HARD_TIME, hard_time);
 	SET(u32, GRESEC_SA_A_REQID, reqid);
+	SET(u32, GRESEC_SA_A_ENCAP, encap);
+	SET(u16, GRESEC_SA_A_ENCAP_SPORT, encap_sport);
+	SET(u16, GRESEC_SA_A_ENCAP_DPORT, encap_dport);
+	SET(u32, GRESEC_SA_A_ENCAP_PEER_ADDR, encap_peer_addr);
 #undef SET
 	if (sa->have[GRESEC_SA_A_ESN] && sa->esn &&
 	    !mnl_attr_put_check(nlh, SBUF_SIZE, GRESEC_SA_A_ESN, 0, NULL))

@@ -101,6 +101,8 @@ const struct counter gs_sa_counters[] = {
 	C(DROP_SEQ_EXHAUSTED, "drop_seq_exhausted", "sequence exhausted"),
 	C(DROP_EXPIRED, "drop_expired", "expired"),
 	C(DROP_CRYPTO, "drop_crypto", "crypto"),
+	C(DROP_ENCAP, "drop_encap", "encapsulation"),
+	C(MAPPINGS, "mappings", "NAT mapping changes"),
 };
 #undef C
 const size_t gs_n_sa_counters =
@@ -144,6 +146,7 @@ const char *gs_event_name(uint32_t event)
 	case GRESEC_SA_EVENT_SOFT_EXPIRED: return "soft-expired";
 	case GRESEC_SA_EVENT_HARD_EXPIRED: return "hard-expired";
 	case GRESEC_SA_EVENT_EXHAUSTED: return "exhausted";
+	case GRESEC_SA_EVENT_MAPPING: return "mapping";
 	}
 	return unknown(event);
 }
@@ -205,6 +208,11 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_SA_A_HARD_TIME] = "hard-time",
 		[GRESEC_SA_A_REQID] = "reqid",
 		[GRESEC_SA_A_IDLE] = "idle",
+		[GRESEC_SA_A_ENCAP] = "encap",
+		[GRESEC_SA_A_ENCAP_SPORT] = "sport",
+		[GRESEC_SA_A_ENCAP_DPORT] = "dport",
+		[GRESEC_SA_A_ENCAP_PEER_ADDR] = "peer",
+		[GRESEC_SA_A_ENCAP_PEER_PORT] = "peer port",
 	};
 
 	if (top == GRESEC_A_SA && nested > 0 &&

@@ -43,6 +43,10 @@ struct gs_sa {
 	uint8_t *replay_bitmap;		/* malloc'd, read-only */
 	size_t replay_bitmap_len;
 	uint64_t stats[GRESEC_SA_STATS_A_MAX + 1];
+	uint32_t encap;			/* GRESEC_ENCAP_* */
+	uint32_t encap_sport, encap_dport;	/* host order */
+	uint32_t encap_peer_addr;	/* network order; 0: the remote */
+	uint32_t encap_peer_port;	/* host order, read-only */
 	/* Write-only key material (SA_NEW); wiped by gs_sa_wipe(). */
 	uint8_t key[GS_KEY_MAX];
 	size_t key_len;

@@ -19,7 +19,8 @@ static void monitor_usage(FILE *f)
 	fprintf(f,
 		"Usage: gresec monitor [-j|--json] [-t|--timestamp]\n\n"
 		"Prints one line per SA event of the network namespace (added,\n"
-		"deleted, soft-expired, hard-expired, exhausted) until interrupted.\n"
+		"deleted, soft-expired, hard-expired, exhausted, mapping) until\n"
+		"interrupted.\n"
 		"-j prints one JSON object per line; -t prefixes local time.\n");
 }
 

@@ -46,7 +46,8 @@ static bool is_tx_drop(unsigned int attr)
 
 static bool is_sa_drop(unsigned int attr)
 {
-	return attr >= GRESEC_SA_STATS_A_DROP_ICV;
+	return attr >= GRESEC_SA_STATS_A_DROP_ICV &&
+	       attr != GRESEC_SA_STATS_A_MAPPINGS;
 }
 
 static uint64_t sum(const struct counter *c, size_t n, const uint64_t *v,
@@ -152,6 +153,20 @@ static void print_sa(FILE *f, const struct gs_tunnel *t, const struct gs_sa *sa)
 	else
 		fprintf(f, "not used yet\n");
 	print_ike_origin(f, t, sa);
+	if (sa->encap == GRESEC_ENCAP_UDP) {
+		fprintf(f, "        UDP-encapsulated, port %" PRIu32 " -> %" PRIu32,
+			sa->encap_sport, sa->encap_dport);
+		if (sa->encap_peer_addr) {
+			struct in_addr a = { .s_addr = sa->encap_peer_addr };
+
+			fprintf(f, "\n        peer %s:%" PRIu32, inet_ntoa(a),
+				sa->encap_peer_port);
+		}
+		if (sa->stats[GRESEC_SA_STATS_A_MAPPINGS])
+			fprintf(f, " (NAT detected: mapping changed %" PRIu64
+				" times)", sa->stats[GRESEC_SA_STATS_A_MAPPINGS]);
+		fputc('\n', f);
+	}
 	if (sa->dir == GRESEC_SA_DIR_IN) {
 		fprintf(f, "        replay detection support: %s, window %" PRIu32,
 			sa->replay_window ? "Y" : "N", sa->replay_window);
@@ -411,6 +426,12 @@ void print_event(FILE *f, const struct gs_tunnel *t, const struct gs_sa *sa)
 		fprintf(f, ", %" PRIu64 " packets, %" PRIu64 " bytes",
 			sa->stats[GRESEC_SA_STATS_A_PACKETS],
 			sa->stats[GRESEC_SA_STATS_A_BYTES]);
+	if (sa->encap_peer_addr) {
+		struct in_addr a = { .s_addr = sa->encap_peer_addr };
+
+		fprintf(f, ", peer %s:%" PRIu32, inet_ntoa(a),
+			sa->encap_peer_port);
+	}
 	fputc('\n', f);
 }
 
@@ -447,6 +468,19 @@ static void json_sa_fields(struct json *j, const struct gs_sa *sa)
 	else
 		json_null(j, "idle");
 	json_u64(j, "reqid", sa->reqid);
+	if (sa->encap == GRESEC_ENCAP_UDP) {
+		struct in_addr a = { .s_addr = sa->encap_peer_addr };
+
+		json_obj_begin(j, "encap");
+		json_str(j, "type", "udp");
+		json_u64(j, "sport", sa->encap_sport);
+		json_u64(j, "dport", sa->encap_dport);
+		json_str(j, "peer", sa->encap_peer_addr ? inet_ntoa(a) : NULL);
+		json_u64(j, "peer_port", sa->encap_peer_port);
+		json_obj_end(j);
+	} else {
+		json_null(j, "encap");
+	}
 	json_u64(j, "soft_bytes", sa->soft_bytes);
 	json_u64(j, "hard_bytes", sa->hard_bytes);
 	json_u64(j, "soft_packets", sa->soft_packets);
@@ -646,6 +680,17 @@ void dump_tunnel(FILE *f, const struct gs_tunnel *t)
 		dump_limit(f, sa->hard_time);
 		for (k = 0; k < gs_n_sa_counters; k++)
 			fprintf(f, "\t%" PRIu64, sa->stats[gs_sa_counters[k].attr]);
+		/* Appended: encapsulation, ports, the peer's address and port. */
+		if (sa->encap == GRESEC_ENCAP_UDP) {
+			struct in_addr a = { .s_addr = sa->encap_peer_addr };
+
+			fprintf(f, "\tudp\t%" PRIu32 "\t%" PRIu32 "\t%s\t%" PRIu32,
+				sa->encap_sport, sa->encap_dport,
+				sa->encap_peer_addr ? inet_ntoa(a) : "remote",
+				sa->encap_peer_port);
+		} else {
+			fprintf(f, "\tnone\t0\t0\tremote\t0");
+		}
 		fputc('\n', f);
 	}
 	dump_ike(f, t);

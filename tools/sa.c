@@ -27,6 +27,7 @@ static void sa_usage(FILE *f)
 		"                     [soft-packets N] [hard-packets N]\n"
 		"                     [soft-time SECONDS] [hard-time SECONDS]\n"
 		"                     [reqid N]\n"
+		"                     [encap udp [sport N] [dport N] [peer ADDR]]\n"
 		"       gresec sa del DEV dir in|out spi SPI\n"
 		"       gresec sa spi DEV [min SPI] [max SPI]\n\n"
 		"\"sa spi\" reserves a random unused inbound SPI (a key manager's\n"
@@ -37,6 +38,9 @@ static void sa_usage(FILE *f)
 		"standard input (keeps it out of ps).  replay-window is 0..4096 packets (0 disables, default\n"
 		"64).  Lifetimes of 0 (the default) mean none.  Proposals and key\n"
 		"lengths in bytes (AEAD keys end with a 4-byte salt):\n");
+	fprintf(f, "encap udp: ESP in UDP (RFC 3948, NAT traversal), ports default\n"
+		"4500; sport/dport are the SA's packets' (as ip xfrm's encap espinudp);\n"
+		"peer: the outer address of a peer behind a NAT (dir out only).\n");
 	for (i = 0; i < gs_n_proposals; i++) {
 		const struct proposal *p = &gs_proposals[i];
 
@@ -164,7 +168,9 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 		if (strcmp(w, "dir") && strcmp(w, "spi") && !life &&
 		    (!add || (strcmp(w, "proposal") && strcmp(w, "key") &&
 			      strcmp(w, "auth-key") && strcmp(w, "replay-window") &&
-			      strcmp(w, "reqid"))))
+			      strcmp(w, "reqid") && strcmp(w, "encap") &&
+			      strcmp(w, "sport") && strcmp(w, "dport") &&
+			      strcmp(w, "peer"))))
 			return bad_arg(w, add ?
 				       "unknown option (see \"gresec sa help\")" :
 				       "unknown option: \"sa del\" takes dir and spi");
@@ -195,6 +201,21 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 			why = parse_u32(v, UINT32_MAX, &sa->reqid) ?
 			      "must be 0..4294967295 (0: none)" : NULL;
 			attr = GRESEC_SA_A_REQID;
+		} else if (!strcmp(w, "encap")) {
+			sa->encap = GRESEC_ENCAP_UDP;
+			why = strcmp(v, "udp") ? "must be \"udp\"" : NULL;
+			attr = GRESEC_SA_A_ENCAP;
+		} else if (!strcmp(w, "sport") || !strcmp(w, "dport")) {
+			uint32_t *port = w[0] == 's' ? &sa->encap_sport :
+						      &sa->encap_dport;
+
+			why = parse_u32(v, 65535, port) || !*port ?
+			      "must be a UDP port, 1..65535" : NULL;
+			attr = w[0] == 's' ? GRESEC_SA_A_ENCAP_SPORT :
+					     GRESEC_SA_A_ENCAP_DPORT;
+		} else if (!strcmp(w, "peer")) {
+			why = parse_ipv4(v, &sa->encap_peer_addr);
+			attr = GRESEC_SA_A_ENCAP_PEER_ADDR;
 		} else if (!strcmp(w, "replay-window")) {
 			why = parse_u32(v, 4096, &sa->replay_window) ?
 			      "must be 0..4096 packets" : NULL;
@@ -225,6 +246,20 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 				sa->auth_key_len, &bad_auth);
 	if (why)
 		return bad_arg(bad_auth ? "auth-key" : "key", why);
+	if (!sa->have[GRESEC_SA_A_ENCAP] &&
+	    (sa->have[GRESEC_SA_A_ENCAP_SPORT] ||
+	     sa->have[GRESEC_SA_A_ENCAP_DPORT] ||
+	     sa->have[GRESEC_SA_A_ENCAP_PEER_ADDR]))
+		return bad_arg("encap", "missing: sport, dport and peer need encap udp");
+	if (sa->have[GRESEC_SA_A_ENCAP]) {
+		/* NAT-T's port (RFC 3948) unless told otherwise. */
+		if (!sa->have[GRESEC_SA_A_ENCAP_SPORT])
+			sa->encap_sport = 4500;
+		if (!sa->have[GRESEC_SA_A_ENCAP_DPORT])
+			sa->encap_dport = 4500;
+		sa->have[GRESEC_SA_A_ENCAP_SPORT] = true;
+		sa->have[GRESEC_SA_A_ENCAP_DPORT] = true;
+	}
 	if (sa->soft_bytes && sa->hard_bytes && sa->soft_bytes > sa->hard_bytes)
 		return bad_arg("soft-bytes", "must not exceed hard-bytes");
 	if (sa->soft_packets && sa->hard_packets &&

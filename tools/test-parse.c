@@ -287,6 +287,12 @@ static void fixture(struct gs_tunnel *t)
 	sa->hard_bytes = 1 << 20;
 	for (i = 0; i < gs_n_sa_counters; i++)
 		sa->stats[gs_sa_counters[i].attr] = 3000 + i;
+	/* The inbound SA is UDP-encapsulated (its NAT mapping counted). */
+	t->sas[0].encap = GRESEC_ENCAP_UDP;
+	t->sas[0].encap_sport = 4500;
+	t->sas[0].encap_dport = 4500;
+	t->sas[0].encap_peer_addr = htonl(0xcb007107);
+	t->sas[0].encap_peer_port = 31000;
 }
 
 static char *render(void (*fn)(FILE *, const struct gs_tunnel *),
@@ -338,6 +344,9 @@ static void test_print(void)
 	CHECK(strstr(s, "3590 s"), "human: remaining time");
 	CHECK(strstr(s, "window 64 (9 of the last 64 received)"),
 	      "human: replay window use");
+	CHECK(strstr(s, "UDP-encapsulated, port 4500 -> 4500\n"
+		     "        peer 203.0.113.7:31000 (NAT detected: mapping changed 2011 times)"),
+	      "human: encap");
 	for (i = 0; i < gs_n_tunnel_counters; i++) {
 		char want[64];
 
@@ -363,6 +372,8 @@ static void test_print(void)
 	CHECK(strstr(s, "\"rx_drop_inner\": "), "json: rx_drop_inner");
 	CHECK(strstr(s, "\"tx_drop_error\": 1021"), "json: tx_drop_error");
 	CHECK(strstr(s, "\"drop_crypto\": 2009"), "json: drop_crypto");
+	CHECK(strstr(s, "\"peer\": \"203.0.113.7\""), "json: encap peer");
+	CHECK(strstr(s, "\"encap\": null"), "json: no encap");
 	CHECK(strstr(s, "\"replay_bitmap\": \"ab0000000f000000ff00000000000000\""),
 	      "json: bitmap");
 	CHECK(strstr(s, "\"current_outbound_spi\": 8193"), "json: cur spi");
@@ -385,8 +396,10 @@ static void test_print(void)
 		fields++;
 	CHECK(line && !strncmp(line, "sa\tgs0\tin\t0x00001001\taes128gcm16\tactive\toff\t64\t99\t10\toff\toff\toff\toff\toff\t3600\t2000\t", 60),
 	      "dump sa line: %s", line);
-	CHECK(fields == 16 + (int)gs_n_sa_counters, "dump sa columns: %d",
+	CHECK(fields == 16 + (int)gs_n_sa_counters + 5, "dump sa columns: %d",
 	      fields);
+	CHECK(line && strstr(line, "\tudp\t4500\t4500\t203.0.113.7\t31000"),
+	      "dump sa encap: %s", line);
 	line = strtok(NULL, "\n");
 	CHECK(line && strstr(line, "\tout\t0x00002001\taes256-sha256\tsoft-expired\ton\t"),
 	      "dump sa out: %s", line);

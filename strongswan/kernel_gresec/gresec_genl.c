@@ -628,6 +628,17 @@ static int sa_attr(const struct nlattr *a, void *data)
 			err = u64_of(a, &sa->idle);
 			sa->used = !err;
 			break;
+		case GRESEC_SA_A_ENCAP_PEER_ADDR:
+			err = u32_of(a, &sa->encap_peer_addr);
+			break;
+		case GRESEC_SA_A_ENCAP_PEER_PORT:
+			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+			{
+				err = -EPROTO;
+				break;
+			}
+			sa->encap_peer_port = mnl_attr_get_u16(a);
+			break;
 		case GRESEC_SA_A_STATS:
 			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
 				mnl_attr_parse_nested(a, sa_stats_attr, sa) < 0)
@@ -891,6 +902,17 @@ static int fill_sa(gresec_genl_t *nl, void *data)
 		if (sa->reqid)
 		{
 			PUT(u32, nlh, GRESEC_SA_A_REQID, sa->reqid);
+		}
+		if (sa->encap_sport)
+		{
+			PUT(u32, nlh, GRESEC_SA_A_ENCAP, GRESEC_ENCAP_UDP);
+			PUT(u16, nlh, GRESEC_SA_A_ENCAP_SPORT, sa->encap_sport);
+			PUT(u16, nlh, GRESEC_SA_A_ENCAP_DPORT, sa->encap_dport);
+			if (sa->encap_peer_addr)
+			{
+				PUT(u32, nlh, GRESEC_SA_A_ENCAP_PEER_ADDR,
+					sa->encap_peer_addr);
+			}
 		}
 	}
 	mnl_attr_nest_end(nlh, nest);

@@ -68,6 +68,10 @@ typedef struct {
 	/** whether it carried a packet, and how many seconds ago it last did */
 	bool used;
 	uint64_t idle;
+	/** UDP encapsulation: the peer's outer address (network order, 0:
+	 * the tunnel's remote) and port (host order), as NAT rebinding left them */
+	uint32_t encap_peer_addr;
+	uint16_t encap_peer_port;
 } gresec_genl_sa_t;
 
 /**
@@ -89,6 +93,11 @@ typedef struct {
 	uint64_t soft_time, hard_time;
 	/** charon's reqid, 0: none */
 	uint32_t reqid;
+	/** ESP in UDP (NAT-T): the SA's packets' ports (host order, 0: plain
+	 * ESP) and, outbound, the peer's outer address (network order, 0: the
+	 * tunnel's remote) */
+	uint16_t encap_sport, encap_dport;
+	uint32_t encap_peer_addr;
 } gresec_genl_sa_new_t;
 
 /**

@@ -15,6 +15,10 @@
 #include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <linux/udp.h>
+#ifndef SOL_UDP
+#define SOL_UDP IPPROTO_UDP
+#endif
 
 #include <linux/gresec.h>
 
@@ -315,7 +319,7 @@ static bool map_proposal(kernel_ipsec_add_sa_t *data, uint32_t *proposal)
 METHOD(kernel_ipsec_t, get_features, kernel_feature_t,
 	private_kernel_gresec_ipsec_t *this)
 {
-	/* no TFC padding, no UDP encapsulation, policies are no-ops */
+	/* no TFC padding, policies are no-ops */
 	return KERNEL_NO_POLICY_UPDATES;
 }
 
@@ -432,10 +436,14 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 		return NOT_SUPPORTED;
 	}
 	if (data->encap)
-	{
-		DBG1(DBG_KNL, "gresec: SA with SPI %.8x needs UDP encapsulation "
-			 "(NAT-T), which gresec does not support", ntohl(id->spi));
-		return NOT_SUPPORTED;
+	{	/* NAT-T: charon's SA addresses carry the ports (RFC 3948) */
+		sa.encap_sport = id->src->get_port(id->src);
+		sa.encap_dport = id->dst->get_port(id->dst);
+		if (!data->inbound && id->dst->get_family(id->dst) == AF_INET)
+		{	/* where the peer is, through its NAT */
+			memcpy(&sa.encap_peer_addr, id->dst->get_address(id->dst).ptr,
+				   sizeof(sa.encap_peer_addr));
+		}
 	}
 	if (data->ipcomp != IPCOMP_NONE)
 	{
@@ -886,8 +894,64 @@ METHOD(kernel_ipsec_t, bypass_socket, bool,
 METHOD(kernel_ipsec_t, enable_udp_decap, bool,
 	private_kernel_gresec_ipsec_t *this, int fd, int family, uint16_t port)
 {
-	/* no ESP-in-UDP (NAT-T) in gresec */
-	return FALSE;
+	/*
+	 * As kernel-netlink: ESP in UDP on charon's IKE socket goes to the
+	 * kernel's xfrm4 ESP handlers, where gresec takes its SPIs and passes
+	 * the rest to the kernel's own IPsec; IKE stays charon's.
+	 */
+	int type = UDP_ENCAP_ESPINUDP;
+
+	if (setsockopt(fd, SOL_UDP, UDP_ENCAP, &type, sizeof(type)) < 0)
+	{
+		DBG1(DBG_KNL, "gresec: unable to set UDP_ENCAP: %s", strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * NAT rebinding seen by gresec on an inbound SA: tell charon, which
+ * updates the IKE SA and its CHILD_SAs (RFC 7296 2.23).
+ */
+static void process_mapping(private_kernel_gresec_ipsec_t *this,
+							const gresec_genl_sa_t *sa)
+{
+	enumerator_t *enumerator;
+	sa_entry_t *entry;
+	host_t *dst = NULL, *remote;
+
+	if (!sa->encap_peer_addr)
+	{
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	enumerator = this->sas->create_enumerator(this->sas);
+	while (enumerator->enumerate(enumerator, NULL, &entry))
+	{
+		if (entry->ifindex == sa->ifindex && entry->dir == sa->dir &&
+			ntohl(entry->spi) == sa->spi)
+		{
+			dst = entry->dst->clone(entry->dst);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	if (!dst)
+	{
+		return;
+	}
+	remote = host_create_from_chunk(AF_INET,
+			chunk_from_thing(sa->encap_peer_addr), sa->encap_peer_port);
+	if (remote)
+	{
+		DBG1(DBG_KNL, "gresec: NAT mappings of ESP CHILD_SA with SPI %.8x "
+			 "changed to %#H", sa->spi, remote);
+		charon->kernel->mapping(charon->kernel, IPPROTO_ESP, htonl(sa->spi),
+								dst, remote);
+		remote->destroy(remote);
+	}
+	dst->destroy(dst);
 }
 
 /**
@@ -914,6 +978,9 @@ static void process_event(const gresec_genl_sa_t *sa, void *data)
 		case GRESEC_SA_EVENT_DELETED:
 			hard = TRUE;
 			break;
+		case GRESEC_SA_EVENT_MAPPING:
+			process_mapping(this, sa);
+			return;
 		default:
 			return;
 	}

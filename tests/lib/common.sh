@@ -86,7 +86,7 @@ TUN_COUNTERS=(rx_packets rx_bytes tx_packets tx_bytes
 	keepalive_tx keepalive_rx keepalive_reflected mss_clamped)
 SA_COL0=17
 SA_COUNTERS=(packets bytes drop_icv drop_replay_dup drop_replay_old drop_bad_length
-	drop_next_header drop_seq_exhausted drop_expired drop_crypto)
+	drop_next_header drop_seq_exhausted drop_expired drop_crypto drop_encap mappings)
 
 # dump_column TUN|SA NAME: the dump column of counter NAME; fails if there
 # is none.

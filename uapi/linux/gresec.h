@@ -55,6 +55,17 @@ enum gresec_sa_dir {
 };
 
 /**
+ * enum gresec_encap - Encapsulation of an SA's ESP packets on the wire.
+ * @GRESEC_ENCAP_NONE: Plain ESP (IP protocol 50).
+ * @GRESEC_ENCAP_UDP: ESP in UDP (RFC 3948, NAT traversal), UDP checksum 0. ip
+ *   xfrm: encap espinudp SPORT DPORT 0.0.0.0.
+ */
+enum gresec_encap {
+	GRESEC_ENCAP_NONE,
+	GRESEC_ENCAP_UDP,
+};
+
+/**
  * enum gresec_proposal - ESP transform of an SA. Keys are given exactly as "ip
  *   xfrm state" takes them: for AEAD the cipher key is followed by the 4-byte
  *   salt in GRESEC_SA_A_KEY; for the authenc suites GRESEC_SA_A_KEY holds the
@@ -119,6 +130,10 @@ enum gresec_sa_state {
  * @GRESEC_SA_EVENT_SOFT_EXPIRED: A soft lifetime limit was reached.
  * @GRESEC_SA_EVENT_HARD_EXPIRED: A hard lifetime limit was reached.
  * @GRESEC_SA_EVENT_EXHAUSTED: The sequence number space is exhausted.
+ * @GRESEC_SA_EVENT_MAPPING: NAT rebinding: an authenticated packet of this
+ *   UDP-encapsulated inbound SA came from a new address or port
+ *   (ENCAP_PEER_ADDR, ENCAP_PEER_PORT), where the tunnel's outbound SA now
+ *   sends.
  */
 enum gresec_sa_event {
 	GRESEC_SA_EVENT_ADDED = 1,
@@ -126,6 +141,7 @@ enum gresec_sa_event {
 	GRESEC_SA_EVENT_SOFT_EXPIRED,
 	GRESEC_SA_EVENT_HARD_EXPIRED,
 	GRESEC_SA_EVENT_EXHAUSTED,
+	GRESEC_SA_EVENT_MAPPING,
 };
 
 /**
@@ -239,6 +255,11 @@ enum {
 	GRESEC_SA_A_IDLE,
 	GRESEC_SA_A_SPI_MIN,
 	GRESEC_SA_A_SPI_MAX,
+	GRESEC_SA_A_ENCAP,
+	GRESEC_SA_A_ENCAP_SPORT,
+	GRESEC_SA_A_ENCAP_DPORT,
+	GRESEC_SA_A_ENCAP_PEER_ADDR,
+	GRESEC_SA_A_ENCAP_PEER_PORT,
 
 	__GRESEC_SA_A_MAX,
 	GRESEC_SA_A_MAX = (__GRESEC_SA_A_MAX - 1)
@@ -256,6 +277,8 @@ enum gresec_sa_stats_a {
 	GRESEC_SA_STATS_A_DROP_SEQ_EXHAUSTED,
 	GRESEC_SA_STATS_A_DROP_EXPIRED,
 	GRESEC_SA_STATS_A_DROP_CRYPTO,
+	GRESEC_SA_STATS_A_DROP_ENCAP,
+	GRESEC_SA_STATS_A_MAPPINGS,
 
 	__GRESEC_SA_STATS_A_MAX,
 	GRESEC_SA_STATS_A_MAX = (__GRESEC_SA_STATS_A_MAX - 1)
