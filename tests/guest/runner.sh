@@ -148,7 +148,7 @@ while read -r how t <&3; do
 		lo | eth*) ;;
 		*) cmds+=("link del $l") ;;
 		esac
-	done < <(ip -o link show)
+	done <<< "$(ip -o link show)"
 	printf '%s\n' "${cmds[@]}" "addr flush dev eth0" "xfrm state flush" \
 		"xfrm policy flush" | ip -force -batch - > /dev/null 2>&1
 	mapfile -t mods < /proc/modules

@@ -242,6 +242,13 @@ class Model:
                 return tun + ".rx_drop_csum"
         elif icsum:
             return tun + ".rx_drop_csum_missing"
+        # Protocol 0 is a keepalive of ours coming back (keepalive.c),
+        # taken before the sequence checks.  The peer's keepalives (an
+        # inner IPv4 GRE packet from the outer destination to the outer
+        # source, reflected) need two 32-bit addresses to match: random
+        # payloads never make one.
+        if (p[2] << 8) | p[3] == 0:
+            return tun + ".keepalive_rx"
         if iseq:
             if not flags & 0x1000:
                 return tun + ".rx_drop_seq_missing"
@@ -964,7 +971,7 @@ def cmd_snap(ns, out_file):
     for dev in TUNNELS:
         t = show(dev)[0]
         for k, v in t["stats"].items():
-            if k.startswith("rx_packets") or k.startswith("rx_drop"):
+            if k.startswith(("rx_packets", "rx_drop", "keepalive_r")):
                 snap[dev + "." + k] = v
         for sa in t.get("sas", []):
             if sa["dir"] != "in":
