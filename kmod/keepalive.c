@@ -114,8 +114,12 @@ static void gresec_keepalive_tick(struct timer_list *t)
 	struct sk_buff *skb;
 	u32 period;
 
-	rcu_read_lock_bh();
-	cfg = rcu_dereference_bh(tun->cfg);
+	/*
+	 * A timer runs with BH off, as ndo_start_xmit wants; the transmit
+	 * path below it reads under rcu_read_lock(), as from ip_output.
+	 */
+	rcu_read_lock();
+	cfg = rcu_dereference(tun->cfg);
 	period = cfg->ka_period;
 	/* Turned off meanwhile: the change waits for us, then stops it. */
 	if (!period)
@@ -144,7 +148,7 @@ static void gresec_keepalive_tick(struct timer_list *t)
 	}
 	mod_timer(&ka->timer, jiffies + period * HZ);
 out:
-	rcu_read_unlock_bh();
+	rcu_read_unlock();
 }
 
 void gresec_keepalive_init(struct gresec_tunnel *tun)
