@@ -146,6 +146,7 @@ uninstall:
 	$(if $(DESTDIR),,if [ -d /lib/modules/$(KREL)/kernel ]; then depmod -a $(KREL); fi)
 	rm -f $(DESTDIR)$(SBINDIR)/gresec $(DESTDIR)$(MANDIR)/man8/gresec.8 \
 		$(DESTDIR)$(SBINDIR)/gresec-quick $(DESTDIR)$(MANDIR)/man5/gresec.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/gresec-quick.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/gresec $(DESTDIR)$(UNITDIR)/gresec@.service \
 		$(DESTDIR)$(PLUGINDIR)/libstrongswan-kernel-gresec.so \
 		$(DESTDIR)$(SSWANCONFDIR)/kernel-gresec.conf

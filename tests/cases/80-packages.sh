@@ -89,7 +89,8 @@ step "make install DESTDIR=$root PREFIX=/opt/gresec KERNELRELEASE=$k"
 make -s install DESTDIR="$root" PREFIX=/opt/gresec KERNELRELEASE="$k" > "$log/install.log" 2>&1 ||
 	{ tail -n 20 "$log/install.log"; fail "make install failed"; }
 want=("lib/modules/$k/updates/gresec.ko" opt/gresec/sbin/gresec opt/gresec/sbin/gresec-quick
-	opt/gresec/share/man/man8/gresec.8 opt/gresec/share/man/man5/gresec.conf.5
+	opt/gresec/share/man/man8/gresec.8 opt/gresec/share/man/man8/gresec-quick.8
+	opt/gresec/share/man/man5/gresec.conf.5
 	opt/gresec/share/bash-completion/completions/gresec)
 [ -e tools/gresec@.service ] && want+=("opt/gresec/lib/systemd/system/gresec@.service")
 [ -e build/strongswan/libstrongswan-kernel-gresec.so ] &&
