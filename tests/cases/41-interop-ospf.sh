@@ -24,6 +24,8 @@ ip link set $dev up
 trap 'bird_stop $id' EXIT
 bird_start "" $id $dev
 ospf_full $id $peer ""
+# Each side's reply needs the other's route: ping once both have theirs.
+sync_peer routes
 ping -q -c 3 -i 0.2 -I "203.0.113.$id" "203.0.113.$peer" >/dev/null || fail "ping across the OSPF route"
 ok "ping 203.0.113.$peer over the OSPF-learned route"
 sync_peer done
