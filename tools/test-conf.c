@@ -12,20 +12,7 @@
 #include <string.h>
 
 #include "conf.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			putchar('\n');					\
-		}							\
-	} while (0)
+#include "test.h"
 
 #define K20 "00112233445566778899aabbccddeeff00112233"
 #define K16 "00112233445566778899aabbccddeeff"
@@ -380,6 +367,5 @@ int main(void)
 	test_sa();
 	test_roundtrip();
 	test_plan();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return test_summary();
 }

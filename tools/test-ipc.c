@@ -9,20 +9,7 @@
 #include <arpa/inet.h>
 
 #include "ipc.c"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			putchar('\n');					\
-		}							\
-	} while (0)
+#include "test.h"
 
 static char buf[SBUF_SIZE], buf2[SBUF_SIZE];
 
@@ -459,6 +446,5 @@ int main(void)
 	test_tunnel_dump_parse();
 	test_malformed();
 	test_extack();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return test_summary();
 }

@@ -18,20 +18,7 @@
 #include "model.h"
 #include "parse.h"
 #include "print.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			putchar('\n');					\
-		}							\
-	} while (0)
+#include "test.h"
 
 static void test_u64(const char *s, uint64_t max, bool ok, uint64_t want)
 {
@@ -498,6 +485,5 @@ int main(int argc, char **argv)
 	test_print();
 	test_event();
 	test_json_escape();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return test_summary();
 }

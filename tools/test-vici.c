@@ -23,20 +23,7 @@
 #include "ike.h"
 #include "print.h"
 #include "vici.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			putchar('\n');					\
-		}							\
-	} while (0)
+#include "test.h"
 
 /* ---- a message builder ---- */
 
@@ -671,6 +658,5 @@ int main(void)
 	test_packets();
 	test_ike_sa();
 	test_exchange();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return test_summary();
 }
