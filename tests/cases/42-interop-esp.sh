@@ -61,18 +61,7 @@ for combo in $ESP_COMBOS; do
 			# shellcheck disable=SC2046
 			gresec sa add gs0 dir in spi $spi2 $(gresec_sa_args "$prop" "$k2" "$a2") $esn
 		else
-			xflag=""
-			[ -n "$esn" ] && xflag="flag esn"
-			# shellcheck disable=SC2046,SC2086
-			ip xfrm state add src "$REMOTE" dst "$LOCAL" proto esp spi $spi1 mode transport \
-				replay-window 64 $xflag $(xfrm_algo "$prop" "$k1" "$a1")
-			# shellcheck disable=SC2046,SC2086
-			ip xfrm state add src "$LOCAL" dst "$REMOTE" proto esp spi $spi2 mode transport \
-				replay-window 64 $xflag $(xfrm_algo "$prop" "$k2" "$a2")
-			ip xfrm policy add src "$LOCAL" dst "$REMOTE" proto gre dir out \
-				tmpl src "$LOCAL" dst "$REMOTE" proto esp mode transport
-			ip xfrm policy add src "$REMOTE" dst "$LOCAL" proto gre dir in \
-				tmpl src "$REMOTE" dst "$LOCAL" proto esp mode transport
+			xfrm_transport_pair $spi1 $spi2 "$prop" "$k1" "$a1" "$k2" "$a2" "$esn"
 		fi
 		# Both ends keyed before either captures: until the right's policy
 		# is in, its own IPv6 chatter (RS, MLD) rightly leaves in plaintext.

@@ -140,20 +140,8 @@ for combo in aes128-sha256/esn aes128gcm16/; do
 		[ "$(gresec show gs0 -j | jq -r '.[0].sas[] | select(.dir == "in") | .encap.dport')" = 4500 ] ||
 			fail "gresec show -j: no encap: $(gresec show gs0 -j)"
 	else
-		xflag=""
-		[ -n "$esn" ] && xflag="flag esn"
-		# shellcheck disable=SC2046,SC2086
-		ip xfrm state add src "$REMOTE" dst "$LOCAL" proto esp spi $spi1 mode transport \
-			replay-window 64 $xflag $(xfrm_algo "$prop" "$k1" "$a1") \
+		xfrm_transport_pair $spi1 $spi2 "$prop" "$k1" "$a1" "$k2" "$a2" "$esn" \
 			encap espinudp 4500 4500 0.0.0.0
-		# shellcheck disable=SC2046,SC2086
-		ip xfrm state add src "$LOCAL" dst "$REMOTE" proto esp spi $spi2 mode transport \
-			replay-window 64 $xflag $(xfrm_algo "$prop" "$k2" "$a2") \
-			encap espinudp 4500 4500 0.0.0.0
-		ip xfrm policy add src "$LOCAL" dst "$REMOTE" proto gre dir out \
-			tmpl src "$LOCAL" dst "$REMOTE" proto esp mode transport
-		ip xfrm policy add src "$REMOTE" dst "$LOCAL" proto gre dir in \
-			tmpl src "$REMOTE" dst "$LOCAL" proto esp mode transport
 	fi
 	sync_peer "keyed$i"
 	capture_start "" eth0 "/tmp/natt$i.pcap" 'ip proto 47 or ip proto 50 or udp port 4500'

@@ -78,6 +78,27 @@ xfrm_algo() {
 	esac
 }
 
+# xfrm_transport_pair SPI_IN SPI_OUT NAME K_IN A_IN K_OUT A_OUT ESN [ENCAP...]:
+# the native peer's side of a manually keyed pair, as ip_gre + xfrm runs it:
+# both transport-mode states (ESN non-empty: "flag esn"; ENCAP, e.g.
+# "encap espinudp 4500 4500 0.0.0.0", appended to both) and the GRE
+# policies that make xfrm protect (and insist on) the tunnel's packets.
+xfrm_transport_pair() {
+	local in=$1 out=$2 prop=$3 kin=$4 ain=$5 kout=$6 aout=$7 esn=$8 flag=()
+	shift 8
+	[ -n "$esn" ] && flag=(flag esn)
+	# shellcheck disable=SC2046
+	ip xfrm state add src "$REMOTE" dst "$LOCAL" proto esp spi "$in" mode transport \
+		replay-window 64 "${flag[@]}" $(xfrm_algo "$prop" "$kin" "$ain") "$@"
+	# shellcheck disable=SC2046
+	ip xfrm state add src "$LOCAL" dst "$REMOTE" proto esp spi "$out" mode transport \
+		replay-window 64 "${flag[@]}" $(xfrm_algo "$prop" "$kout" "$aout") "$@"
+	ip xfrm policy add src "$LOCAL" dst "$REMOTE" proto gre dir out \
+		tmpl src "$LOCAL" dst "$REMOTE" proto esp mode transport
+	ip xfrm policy add src "$REMOTE" dst "$LOCAL" proto gre dir in \
+		tmpl src "$REMOTE" dst "$LOCAL" proto esp mode transport
+}
+
 # tshark_sa SRC DST SPI NAME KEY AUTH: one row of tshark's esp_sa table
 tshark_sa() {
 	local enc auth=NULL akey=""
