@@ -72,7 +72,7 @@ nat_on() {
 table ip natt {
 	chain post {
 		type nat hook postrouting priority srcnat; policy accept;
-		oifname "eth0" $1 masquerade to :20000-60000 random
+		oifname "eth0" $1 meta l4proto udp masquerade to :20000-60000 random
 	}
 }
 EOF
@@ -259,7 +259,7 @@ else
 	moved() { [ "$(xfrm_encap_sport "$REMOTE")" != "$NATPORT" ]; }
 	wait_for 600 moved || { ip xfrm state; fail "nat-left: the right's SA did not follow the NAT"; }
 	newport=$(xfrm_encap_sport "$REMOTE")
-	log_since | grep -m1 'NAT mappings of ESP CHILD_SA' ||
+	log_since | grep -m1 "NAT mappings of CHILD_SA ESP/0x$SPIN/$LOCAL changed to ${REMOTE}\[$newport\]" ||
 		fail "nat-left: no mapping change in the right's charon log"
 	wait_for 300 eval '[ "$(ike_endpoint natt remote)" = "${REMOTE}[$newport]" ]' ||
 		fail "nat-left: IKE_SA remote endpoint $(ike_endpoint natt remote), want ${REMOTE}[$newport]"
@@ -325,6 +325,8 @@ else
 	expect_ge "$(sa_col in "$SPIN" mappings)" 1 "nat-right: mappings counted by the inbound SA"
 	log_since | grep -m1 "gresec: NAT mappings of ESP CHILD_SA with SPI $SPIN changed to ${REMOTE}\[$port1\]" ||
 		fail "nat-right: no mapping event from gresec in charon's log"
+	log_since | grep -m1 "NAT mappings of CHILD_SA ESP/0x$SPIN/$SITE_IP changed to ${REMOTE}\[$port1\]" ||
+		fail "nat-right: charon did not take gresec's mapping event"
 	wait_for 300 eval '[ "$(ike_endpoint natt remote)" = "${REMOTE}[$port1]" ]' ||
 		fail "nat-right: IKE_SA remote endpoint $(ike_endpoint natt remote), want ${REMOTE}[$port1]"
 	ok "nat-right: the NAT moved the peer from port $port0 to $port1: gresec and charon followed"
