@@ -327,6 +327,9 @@ else
 		fail "nat-right: no mapping event from gresec in charon's log"
 	log_since | grep -m1 "NAT mappings of CHILD_SA ESP/0x$SPIN/$SITE_IP changed to ${REMOTE}\[$port1\]" ||
 		fail "nat-right: charon did not take gresec's mapping event"
+	# charon's update of the CHILD_SA, done in place by kernel-gresec
+	log_since | grep -m1 "gresec: outbound SA with SPI $SPOUT follows the peer to ${REMOTE}\[$port1\]" ||
+		fail "nat-right: kernel-gresec did not update the outbound SA in place"
 	wait_for 300 eval '[ "$(ike_endpoint natt remote)" = "${REMOTE}[$port1]" ]' ||
 		fail "nat-right: IKE_SA remote endpoint $(ike_endpoint natt remote), want ${REMOTE}[$port1]"
 	ok "nat-right: the NAT moved the peer from port $port0 to $port1: gresec and charon followed"
