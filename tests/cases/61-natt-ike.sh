@@ -323,12 +323,12 @@ else
 	wait_for 600 moved || { "${ex[@]}" gresec show gs0; fail "nat-right: gresec's outbound SA did not follow the NAT"; }
 	port1=$(sa_col out "$SPOUT" peer_port)
 	expect_ge "$(sa_col in "$SPIN" mappings)" 1 "nat-right: mappings counted by the inbound SA"
-	log_since | grep -m1 "gresec: NAT mappings of ESP CHILD_SA with SPI $SPIN changed to ${REMOTE}\[$port1\]" ||
+	wait_for 300 eval 'log_since | grep "gresec: NAT mappings of ESP CHILD_SA with SPI $SPIN changed to ${REMOTE}\[$port1\]"' ||
 		fail "nat-right: no mapping event from gresec in charon's log"
-	log_since | grep -m1 "NAT mappings of CHILD_SA ESP/0x$SPIN/$SITE_IP changed to ${REMOTE}\[$port1\]" ||
+	wait_for 300 eval 'log_since | grep "NAT mappings of CHILD_SA ESP/0x$SPIN/$SITE_IP changed to ${REMOTE}\[$port1\]"' ||
 		fail "nat-right: charon did not take gresec's mapping event"
 	# charon's update of the CHILD_SA, done in place by kernel-gresec
-	log_since | grep -m1 "gresec: outbound SA with SPI $SPOUT follows the peer to ${REMOTE}\[$port1\]" ||
+	wait_for 300 eval 'log_since | grep "gresec: outbound SA with SPI $SPOUT follows the peer to ${REMOTE}\[$port1\]"' ||
 		fail "nat-right: kernel-gresec did not update the outbound SA in place"
 	wait_for 300 eval '[ "$(ike_endpoint natt remote)" = "${REMOTE}[$port1]" ]' ||
 		fail "nat-right: IKE_SA remote endpoint $(ike_endpoint natt remote), want ${REMOTE}[$port1]"
