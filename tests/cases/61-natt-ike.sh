@@ -19,12 +19,15 @@
 #   forced:    no NAT (plain routing), encap = yes on the left: ESP in
 #              UDP 4500 <-> 4500 all the same.
 #   nat-right: the right masquerades its own IKE and ESP-in-UDP (a NAPT
-#              in front of the stock peer, which initiates): gresec sees
-#              the NAT moving the peer's port after a conntrack flush,
-#              counts a mapping, sends its outbound SA there and tells
-#              charon (kernel->mapping()), which updates the IKE_SA and
-#              the CHILD_SA's SAs in place (update_sa) instead of
-#              rekeying: same unique id, same SPIs.
+#              in front of the stock peer, which initiates).  The NAT
+#              comes back with another public address (192.0.2.3) and
+#              forgets its mappings: gresec sees the peer move, counts a
+#              mapping, sends its outbound SA there and tells charon
+#              (kernel->mapping()), which updates the IKE_SA and the
+#              CHILD_SA's SAs in place (update_sa) instead of rekeying:
+#              same unique id, same SPIs.  Then a rekey: the new SAs,
+#              for an address that is not gs0's remote, go to gs0 by
+#              the CHILD_SA's reqid.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 . "$REPO/tests/lib/ike.sh"
@@ -167,6 +170,10 @@ up_case() {
 		"${ex[@]}" gresec show gs0 | grep -q "UDP-encapsulated, port 4500 -> " ||
 			fail "$1: gresec show: no UDP encapsulation"
 		expect_eq "$("${ex[@]}" gresec dump dev gs0 | grep -c '^sa')" 2 "$1: SAs on gs0"
+		# ESP in UDP comes through charon's socket (enable_udp_decap):
+		# the module opened none of its own on the port.
+		expect_eq "$("${ex[@]}" ss -Hlunp 'sport = :4500' | grep -vc charon)" 0 \
+			"$1: sockets on UDP 4500 not charon's"
 	fi
 }
 
@@ -313,26 +320,33 @@ if [ "$ROLE" = left ]; then
 fi
 traffic nat-right
 sync_peer "nat-right.flush"
+NEWPUB=192.0.2.3
 if [ "$ROLE" = right ]; then
+	ip addr add $NEWPUB/32 dev eth0
+	nft flush chain ip natt post
+	nft add rule ip natt post oifname "eth0" ip saddr "$LOCAL" udp sport '{ 500, 4500 }' \
+		snat to $NEWPUB:20000-60000 random
 	conntrack -F
 	ping -q -c 3 -i 0.2 -W 3 "$INNER_PEER" > /dev/null || fail "nat-right: ping after the NAT flush"
-	ok "nat-right: the native peer pings gresec from its new port"
+	ok "nat-right: the native peer pings gresec from its new address and port"
 else
 	# shellcheck disable=SC2317 # called through wait_for
-	moved() { [ "$(sa_col out "$SPOUT" peer_port)" != "$port0" ]; }
+	moved() { [ "$(sa_col out "$SPOUT" peer)" = $NEWPUB ]; }
 	wait_for 600 moved || { "${ex[@]}" gresec show gs0; fail "nat-right: gresec's outbound SA did not follow the NAT"; }
 	port1=$(sa_col out "$SPOUT" peer_port)
+	expect_eq "$(sa_col in "$SPIN" peer):$(sa_col in "$SPIN" peer_port)" "$NEWPUB:$port1" \
+		"nat-right: the inbound SA's peer"
 	expect_ge "$(sa_col in "$SPIN" mappings)" 1 "nat-right: mappings counted by the inbound SA"
-	wait_for 300 eval 'log_since | grep "gresec: NAT mappings of ESP CHILD_SA with SPI $SPIN changed to ${REMOTE}\[$port1\]"' ||
+	wait_for 300 eval 'log_since | grep "gresec: NAT mappings of ESP CHILD_SA with SPI $SPIN changed to ${NEWPUB}\[$port1\]"' ||
 		fail "nat-right: no mapping event from gresec in charon's log"
-	wait_for 300 eval 'log_since | grep "NAT mappings of CHILD_SA ESP/0x$SPIN/$SITE_IP changed to ${REMOTE}\[$port1\]"' ||
+	wait_for 300 eval 'log_since | grep "NAT mappings of CHILD_SA ESP/0x$SPIN/$SITE_IP changed to ${NEWPUB}\[$port1\]"' ||
 		fail "nat-right: charon did not take gresec's mapping event"
 	# charon's update of the CHILD_SA, done in place by kernel-gresec
-	wait_for 300 eval 'log_since | grep "gresec: outbound SA with SPI $SPOUT follows the peer to ${REMOTE}\[$port1\]"' ||
+	wait_for 300 eval 'log_since | grep "gresec: outbound SA with SPI $SPOUT follows the peer to ${NEWPUB}\[$port1\]"' ||
 		fail "nat-right: kernel-gresec did not update the outbound SA in place"
-	wait_for 300 eval '[ "$(ike_endpoint natt remote)" = "${REMOTE}[$port1]" ]' ||
-		fail "nat-right: IKE_SA remote endpoint $(ike_endpoint natt remote), want ${REMOTE}[$port1]"
-	ok "nat-right: the NAT moved the peer from port $port0 to $port1: gresec and charon followed"
+	wait_for 300 eval '[ "$(ike_endpoint natt remote)" = "${NEWPUB}[$port1]" ]' ||
+		fail "nat-right: IKE_SA remote endpoint $(ike_endpoint natt remote), want ${NEWPUB}[$port1]"
+	ok "nat-right: the NAT moved the peer from ${REMOTE}[$port0] to ${NEWPUB}[$port1]: gresec and charon followed"
 	"${ex[@]}" gresec show gs0
 fi
 sync_peer "nat-right.moved"
@@ -343,8 +357,37 @@ if [ "$ROLE" = left ]; then
 	expect_eq "$("${ex[@]}" gresec dump dev gs0 | awk -F'\t' '$1 == "sa" { printf "%s %s ", $3, $4 }')" \
 		"in 0x$SPIN out 0x$SPOUT " "nat-right: gs0 still holds the CHILD_SA's SAs"
 fi
+
+# A rekey after the move: the new SAs' addresses are the IKE_SA's,
+# $NEWPUB, which is not gs0's remote.
+sync_peer "nat-right.rekey"
+log_mark
+[ "$ROLE" = right ] && { swanctl --rekey --ike natt --child gre > /dev/null || fail "nat-right: swanctl --rekey"; }
+# shellcheck disable=SC2317 # called through wait_for
+rekeyed() { [ "$(child_spi natt in)" != "$SPIN" ] && child_up natt TRANSPORT-in-UDP; }
+wait_for 900 rekeyed || { swanctl --list-sas; fail "nat-right: CHILD_SA not rekeyed"; }
+SPIN=$(child_spi natt in) SPOUT=$(child_spi natt out)
+if [ "$ROLE" = left ]; then
+	# shellcheck disable=SC2317 # called through wait_for
+	only_new() {
+		[ "$("${ex[@]}" gresec dump dev gs0 | awk -F'\t' '$1 == "sa" { print $3, $4 }' | sort | tr '\n' ' ')" = \
+			"in 0x$SPIN out 0x$SPOUT " ]
+	}
+	wait_for 600 only_new || { "${ex[@]}" gresec dump dev gs0; fail "nat-right: gs0 does not hold the rekeyed SAs only"; }
+	log_since | grep -m1 "gresec: SA of reqid [0-9]* goes to ifindex" ||
+		fail "nat-right: the rekeyed SAs did not go to gs0 by their reqid"
+	expect_eq "$(sa_col out "$SPOUT" peer):$(sa_col out "$SPOUT" peer_port)" "$NEWPUB:$port1" \
+		"nat-right: the rekeyed outbound SA's peer"
+	ok "nat-right: rekeyed after the move, gs0 holds in 0x$SPIN out 0x$SPOUT"
+fi
+sync_peer "nat-right.rekeyed"
+traffic nat-right-rekeyed
+expect_eq "$(ike_head natt)" "$HEAD" "nat-right: the IKE_SA after the rekey"
 [ "$ROLE" = right ] && ike_terminate natt nat-right
 wait_for 600 child_gone natt || fail "nat-right: CHILD_SA not closed"
 sync_peer "nat-right.closed"
-[ "$ROLE" = right ] && nat_off
+if [ "$ROLE" = right ]; then
+	nat_off
+	ip addr del $NEWPUB/32 dev eth0
+fi
 exit 0
