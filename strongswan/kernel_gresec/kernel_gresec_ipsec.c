@@ -598,6 +598,7 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 	}, *entry;
 	gresec_genl_sa_t sa;
 	host_t *local, *new_local, *remote;
+	uint32_t dir;
 	int err;
 
 	/*
@@ -639,7 +640,8 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 			 new_local);
 		return NOT_SUPPORTED;
 	}
-	if (entry->dir == GRESEC_SA_DIR_OUT)
+	dir = entry->dir;
+	if (dir == GRESEC_SA_DIR_OUT)
 	{	/* the table is keyed by the destination, which moved */
 		this->sas->remove(this->sas, entry);
 		entry->dst->destroy(entry->dst);
@@ -660,7 +662,7 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 	}
 	this->mutex->unlock(this->mutex);
 	DBG1(DBG_KNL, "gresec: %s SA with SPI %.8x follows the peer to %#H",
-		 entry->dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound",
+		 dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound",
 		 ntohl(id->spi), remote);
 	return SUCCESS;
 }
