@@ -11,6 +11,7 @@ PKGS=(
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd
 	iproute2 iputils-ping netcat-openbsd iperf3 ethtool
 	tshark tcpdump python3 python3-scapy python3-yaml python3-cryptography jq bird2
+	nftables conntrack
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64

@@ -90,6 +90,10 @@ typedef struct {
 	uint32_t ifindex;
 	/** GRESEC_SA_DIR_IN/OUT */
 	uint32_t dir;
+	/** the CHILD_SA's reqid, which charon keeps across rekeys */
+	uint32_t reqid;
+	/** ESP in UDP */
+	bool encap;
 } sa_entry_t;
 
 /**
@@ -258,6 +262,45 @@ static status_t find_tunnel(private_kernel_gresec_ipsec_t *this, host_t *src,
 	}
 	free(tunnels);
 	return best && !ties ? SUCCESS : NOT_FOUND;
+}
+
+/**
+ * The tunnel that SAs of the CHILD_SA with @reqid (and @if_id) already
+ * live in.  Behind a NAT the SA's addresses are the IKE_SA's, and those
+ * need not be the tunnel's configured GRE endpoints: once the peer's NAT
+ * moved it to another public address (RFC 7296 2.23, followed in place by
+ * update_sa()), a rekey brings SAs for the new address, which matches no
+ * tunnel's remote.  The reqid, which charon keeps for a CHILD_SA across
+ * rekeys and address updates, still names the tunnel.  Mutex held.
+ */
+static bool tunnel_of_reqid(private_kernel_gresec_ipsec_t *this,
+							uint32_t reqid, uint32_t if_id, uint32_t *ifindex)
+{
+	enumerator_t *enumerator;
+	sa_entry_t *entry;
+	bool found = FALSE;
+
+	if (!reqid)
+	{
+		return FALSE;
+	}
+	enumerator = this->sas->create_enumerator(this->sas);
+	while (enumerator->enumerate(enumerator, NULL, &entry))
+	{
+		if (entry->reqid == reqid && entry->if_id == if_id)
+		{
+			*ifindex = entry->ifindex;
+			found = TRUE;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (found)
+	{
+		DBG2(DBG_KNL, "gresec: SA of reqid %u goes to ifindex %u, where "
+			 "its CHILD_SA's SAs are", reqid, *ifindex);
+	}
+	return found;
 }
 
 /**
@@ -493,6 +536,12 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	this->mutex->lock(this->mutex);
 	status = find_tunnel(this, id->src, id->dst, id->if_id,
 						 data->inbound ? 1 : 0, &ifindex, &dir);
+	if (status != SUCCESS && data->encap &&
+		tunnel_of_reqid(this, data->reqid, id->if_id, &ifindex))
+	{
+		dir = data->inbound ? GRESEC_SA_DIR_IN : GRESEC_SA_DIR_OUT;
+		status = SUCCESS;
+	}
 	if (status != SUCCESS)
 	{
 		this->mutex->unlock(this->mutex);
@@ -526,6 +575,8 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 		.if_id = id->if_id,
 		.ifindex = ifindex,
 		.dir = dir,
+		.reqid = data->reqid,
+		.encap = data->encap,
 	);
 	old = this->sas->put(this->sas, entry, entry);
 	if (old)
@@ -540,9 +591,80 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 	private_kernel_gresec_ipsec_t *this, kernel_ipsec_sa_id_t *id,
 	kernel_ipsec_update_sa_t *data)
 {
-	/* MOBIKE address changes would move the SA to another tunnel */
-	DBG1(DBG_KNL, "gresec: updating SA addresses (MOBIKE) is not supported");
-	return NOT_SUPPORTED;
+	sa_entry_t lookup = {
+		.spi = id->spi,
+		.dst = id->dst,
+		.if_id = id->if_id,
+	}, *entry;
+	gresec_genl_sa_t sa;
+	host_t *local, *new_local, *remote;
+	uint32_t dir;
+	int err;
+
+	/*
+	 * What gresec can follow in place is a NAT moving the peer (RFC 3948
+	 * 2.2, RFC 7296 2.23): charon updates an ESP-in-UDP CHILD_SA's
+	 * remote address and port after gresec's MAPPING event (or an IKE
+	 * message from the new place).  The SA stays in its tunnel, which
+	 * is matched by SPI on receive whatever the outer addresses are;
+	 * the module already moved the outbound SA on the authenticated
+	 * packet that caused the event.  Anything else (our own address
+	 * changing under MOBIKE, encapsulation switched on or off) is
+	 * NOT_SUPPORTED, which makes charon rekey the CHILD_SA instead:
+	 * the new SAs then find their tunnel as any others do.
+	 */
+	if (!data->encap || !data->new_encap)
+	{
+		DBG1(DBG_KNL, "gresec: SA with SPI %.8x: only NAT mapping updates "
+			 "of ESP-in-UDP SAs are done in place", ntohl(id->spi));
+		return NOT_SUPPORTED;
+	}
+	this->mutex->lock(this->mutex);
+	entry = this->sas->get(this->sas, &lookup);
+	if (!entry)
+	{
+		this->mutex->unlock(this->mutex);
+		DBG1(DBG_KNL, "gresec: SA with SPI %.8x to update not found",
+			 ntohl(id->spi));
+		return NOT_SUPPORTED;
+	}
+	local = entry->dir == GRESEC_SA_DIR_IN ? id->dst : id->src;
+	new_local = entry->dir == GRESEC_SA_DIR_IN ? data->new_dst : data->new_src;
+	remote = entry->dir == GRESEC_SA_DIR_IN ? data->new_src : data->new_dst;
+	if (!local->ip_equals(local, new_local) ||
+		remote->get_family(remote) != AF_INET)
+	{
+		this->mutex->unlock(this->mutex);
+		DBG1(DBG_KNL, "gresec: SA with SPI %.8x: local address %H -> %H "
+			 "(MOBIKE) is not done in place", ntohl(id->spi), local,
+			 new_local);
+		return NOT_SUPPORTED;
+	}
+	dir = entry->dir;
+	if (dir == GRESEC_SA_DIR_OUT)
+	{	/* the table is keyed by the destination, which moved */
+		this->sas->remove(this->sas, entry);
+		entry->dst->destroy(entry->dst);
+		entry->dst = data->new_dst->clone(data->new_dst);
+		this->sas->put(this->sas, entry, entry);
+		err = gresec_genl_sa_get(this->nl, entry->ifindex, entry->dir,
+								 ntohl(id->spi), &sa);
+		if (!err && (memcmp(&sa.encap_peer_addr,
+							data->new_dst->get_address(data->new_dst).ptr,
+							sizeof(sa.encap_peer_addr)) ||
+					 sa.encap_peer_port != data->new_dst->get_port(data->new_dst)))
+		{	/* charon learned it first (an IKE message): the module
+			 * follows with the peer's first ESP packet from there */
+			DBG1(DBG_KNL, "gresec: outbound SA with SPI %.8x sends to the "
+				 "peer's last ESP source until ESP comes from %#H",
+				 ntohl(id->spi), data->new_dst);
+		}
+	}
+	this->mutex->unlock(this->mutex);
+	DBG1(DBG_KNL, "gresec: %s SA with SPI %.8x follows the peer to %#H",
+		 dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound",
+		 ntohl(id->spi), remote);
+	return SUCCESS;
 }
 
 /**

@@ -315,15 +315,17 @@ pair_underlay() {
 
 # pair_xfer TAG BYTES: "left" sends to "right" (and back with
 # pair_xfer_back); the sender publishes its hash, the receiver checks it.
+# PAIR_NS: the network namespace this end's tunnel is in (default: none).
 pair_xfer() {
 	local tag=$1 bytes=$2 from=${3:-left} port=${4:-5001}
-	local to=right
+	local to=right ex=()
 	[ "$from" = right ] && to=left
+	[ -n "${PAIR_NS:-}" ] && ex=(ip netns exec "$PAIR_NS")
 	if [ "$ROLE" = "$to" ]; then
 		rm -f /tmp/xfer.out
-		timeout 60 nc -4 -l "$port" > /tmp/xfer.out &
+		"${ex[@]}" timeout 60 nc -4 -l "$port" > /tmp/xfer.out &
 		local srv=$!
-		wait_for 100 listening "" "$port" || fail "$tag: no listener on port $port"
+		wait_for 100 listening "${PAIR_NS:-}" "$port" || fail "$tag: no listener on port $port"
 		sync_peer "$tag.listen"
 		sync_peer "$tag.sent"
 		wait $srv || fail "$tag: receiver failed"
@@ -336,7 +338,7 @@ pair_xfer() {
 		head -c "$bytes" /dev/urandom > /tmp/xfer.in
 		sha256sum < /tmp/xfer.in | cut -c1-64 > "$SHARE/$TEST_NAME.$tag.sha"
 		sync_peer "$tag.listen"
-		timeout 60 nc -N "$INNER_PEER" "$port" < /tmp/xfer.in ||
+		"${ex[@]}" timeout 60 nc -N "$INNER_PEER" "$port" < /tmp/xfer.in ||
 			fail "$tag: sender failed"
 		sync_peer "$tag.sent"
 	fi
