@@ -57,13 +57,17 @@ charon_pid=""
 mon_pid=""
 cleanup() {
 	local rc=$?
-	[ -n "$mon_pid" ] && kill "$mon_pid" 2> /dev/null
+	if [ -n "$mon_pid" ]; then
+		kill "$mon_pid" 2> /dev/null || true
+	fi
 	if [ -n "$charon_pid" ]; then
 		kill "$charon_pid" 2> /dev/null || true
 		wait "$charon_pid" 2> /dev/null || true
 	fi
-	tc qdisc del dev eth0 root 2> /dev/null
-	tc qdisc del dev eth0 clsact 2> /dev/null
+	if tc qdisc show dev eth0 | grep -qE '^qdisc (netem|clsact)'; then
+		tc qdisc del dev eth0 root 2> /dev/null || true
+		tc qdisc del dev eth0 clsact 2> /dev/null || true
+	fi
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -e $IKE/charon.log ]; then
 		echo "--- $ROLE: charon.log (tail)"
 		tail -n 100 $IKE/charon.log
@@ -262,14 +266,16 @@ xfrm_errors() {
 # drops_now can no longer see.  It has joined the event group once it
 # reports an SA added on gs1.
 monitor_start() {
-	gresec monitor -j > $IKE/events-$1.json &
+	events=$IKE/events-$1.json
+	gresec monitor -j > "$events" &
 	mon_pid=$!
-	probe_sa() {
-		gresec sa add gs1 dir in spi 0x1fff proposal aes128gcm16 key "$(printf '33%.0s' $(seq 20))" &&
-			gresec sa del gs1 dir in spi 0x1fff &&
-			grep -q '"event":"added","ifname":"gs1"' $IKE/events-$1.json
-	}
 	wait_for 100 probe_sa || fail "gresec monitor reports no event"
+}
+
+probe_sa() {
+	gresec sa add gs1 dir in spi 0x1fff proposal aes128gcm16 key "$(printf '33%.0s' $(seq 20))" &&
+		gresec sa del gs1 dir in spi 0x1fff &&
+		grep -q '"event":"added","ifname":"gs1"' "$events"
 }
 
 monitor_stop_drops() {
@@ -283,7 +289,7 @@ for line in open(sys.argv[1]):
 	e = json.loads(line)
 	if e["event"] == "deleted" and e["ifname"] == "gs0":
 		n += sum(v for k, v in e["stats"].items() if k.startswith("drop"))
-print(n)' $IKE/events-$1.json
+print(n)' "$events"
 }
 
 # The counted flow (left): pings every 50 ms in bursts of 20, each burst
