@@ -468,6 +468,8 @@ dpd_case() {
 	fi
 	sync_peer "ready$i"
 	if [ "$ROLE" = right ]; then
+		# 6.1 does not load clsact's module (sch_ingress) on demand.
+		modprobe -a sch_ingress cls_matchall act_gact
 		tc qdisc add dev eth0 clsact
 		tc filter add dev eth0 ingress matchall action drop
 		tc filter add dev eth0 egress matchall action drop
