@@ -621,6 +621,9 @@ static int sa_attr(const struct nlattr *a, void *data)
 		case GRESEC_SA_A_EVENT:
 			err = u32_of(a, &sa->event);
 			break;
+		case GRESEC_SA_A_REQID:
+			err = u32_of(a, &sa->reqid);
+			break;
 		case GRESEC_SA_A_AGE:
 			err = u64_of(a, &sa->age);
 			break;

@@ -61,6 +61,8 @@ typedef struct {
 	uint32_t state;
 	/** GRESEC_SA_EVENT_*, SA_NTF only, 0 otherwise */
 	uint32_t event;
+	/** the key manager's reqid, 0: none (an SA added by hand) */
+	uint32_t reqid;
 	uint64_t packets;
 	uint64_t bytes;
 	/** seconds since the SA was installed */

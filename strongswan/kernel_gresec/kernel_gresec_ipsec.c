@@ -793,29 +793,42 @@ typedef struct {
 	uint32_t dir;
 } flush_item_t;
 
+typedef struct {
+	array_t *items;
+	/** collect only SAs with a reqid (installed by a key manager) */
+	bool keyed_only;
+} flush_walk_t;
+
 static int collect_sa(const gresec_genl_sa_t *sa, void *data)
 {
-	array_t *items = data;
+	flush_walk_t *walk = data;
 	flush_item_t item = { .spi = sa->spi, .dir = sa->dir };
 
-	array_insert(items, ARRAY_TAIL, &item);
+	if (!walk->keyed_only || sa->reqid)
+	{
+		array_insert(walk->items, ARRAY_TAIL, &item);
+	}
 	return 0;
 }
 
-METHOD(kernel_ipsec_t, flush_sas, status_t,
-	private_kernel_gresec_ipsec_t *this)
+/**
+ * Delete the SAs of all gresec tunnels, or (keyed_only) those a key
+ * manager installed, which carry its reqid; forget ours.  Mutex held.
+ * Returns FAILED if a request failed, *deleted counts the SAs deleted.
+ */
+static status_t flush(private_kernel_gresec_ipsec_t *this, bool keyed_only,
+					  u_int *deleted)
 {
 	gresec_genl_tunnel_t *tunnels = NULL;
+	flush_walk_t walk = { .keyed_only = keyed_only };
 	flush_item_t *item;
 	sa_entry_t *entry;
 	enumerator_t *enumerator;
-	array_t *items;
 	size_t count = 0, i;
 	status_t status = SUCCESS;
 	int err;
 
-	DBG2(DBG_KNL, "gresec: flushing all SAs of all gresec tunnels");
-	this->mutex->lock(this->mutex);
+	*deleted = 0;
 	enumerator = this->sas->create_enumerator(this->sas);
 	while (enumerator->enumerate(enumerator, NULL, &entry))
 	{
@@ -830,39 +843,90 @@ METHOD(kernel_ipsec_t, flush_sas, status_t,
 		DBG1(DBG_KNL, "gresec: listing gresec tunnels failed: %s%s%s (%d)",
 			 gresec_genl_errmsg(this->nl),
 			 *gresec_genl_errmsg(this->nl) ? ": " : "", strerror(-err), -err);
-		this->mutex->unlock(this->mutex);
 		return FAILED;
 	}
 	for (i = 0; i < count; i++)
 	{
-		items = array_create(sizeof(flush_item_t), 0);
+		walk.items = array_create(sizeof(flush_item_t), 0);
 		err = gresec_genl_sas(this->nl, tunnels[i].ifindex, 0, collect_sa,
-							  items);
+							  &walk);
 		if (err && err != -ENODEV)
 		{
 			DBG1(DBG_KNL, "gresec: listing the SAs of %s failed: %s (%d)",
 				 tunnels[i].ifname, strerror(-err), -err);
 			status = FAILED;
-			array_destroy(items);
+			array_destroy(walk.items);
 			continue;
 		}
-		enumerator = array_create_enumerator(items);
+		enumerator = array_create_enumerator(walk.items);
 		while (enumerator->enumerate(enumerator, &item))
 		{
 			err = gresec_genl_sa_del(this->nl, tunnels[i].ifindex, item->dir,
 									 item->spi);
-			if (err && err != -ENOENT && err != -ENODEV)
+			if (!err)
+			{
+				(*deleted)++;
+				DBG2(DBG_KNL, "gresec: flushed %s SA with SPI %.8x of %s",
+					 item->dir == GRESEC_SA_DIR_IN ? "inbound" : "outbound",
+					 item->spi, tunnels[i].ifname);
+			}
+			else if (err != -ENOENT && err != -ENODEV)
 			{
 				log_failure(this, err, "flushing", htonl(item->spi));
 				status = FAILED;
 			}
 		}
 		enumerator->destroy(enumerator);
-		array_destroy(items);
+		array_destroy(walk.items);
 	}
-	this->mutex->unlock(this->mutex);
 	free(tunnels);
 	return status;
+}
+
+METHOD(kernel_ipsec_t, flush_sas, status_t,
+	private_kernel_gresec_ipsec_t *this)
+{
+	status_t status;
+	u_int deleted;
+
+	DBG2(DBG_KNL, "gresec: flushing all SAs of all gresec tunnels");
+	this->mutex->lock(this->mutex);
+	status = flush(this, FALSE, &deleted);
+	this->mutex->unlock(this->mutex);
+	return status;
+}
+
+/**
+ * At start: the SAs a previous charon installed and never deleted (it was
+ * killed or crashed) have keys no IKE_SA of ours knows any more, would
+ * never be rekeyed or deleted, and keep the tunnel sending to a peer that
+ * may have forgotten them.  charon itself flushes nothing at start, so we
+ * delete every SA that carries a reqid; SAs added by hand have none and
+ * stay.
+ */
+static void flush_stale(private_kernel_gresec_ipsec_t *this)
+{
+	u_int deleted;
+
+	if (!lib->settings->get_bool(lib->settings,
+						"%s.plugins.kernel-gresec.flush_stale_sas", TRUE,
+						lib->ns))
+	{
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	if (flush(this, TRUE, &deleted) != SUCCESS)
+	{
+		DBG1(DBG_KNL, "gresec: deleting the SAs a previous charon left "
+			 "failed, %u deleted", deleted);
+	}
+	else if (deleted)
+	{
+		DBG1(DBG_KNL, "gresec: deleted %u SAs a previous charon left "
+			 "installed (those with a reqid; SAs added by hand stay)",
+			 deleted);
+	}
+	this->mutex->unlock(this->mutex);
 }
 
 /**
@@ -1293,6 +1357,10 @@ kernel_gresec_ipsec_t *kernel_gresec_ipsec_create()
 	{
 		DBG1(DBG_KNL, "gresec: %s; CHILD_SAs can be installed once it is",
 			 gresec_genl_errmsg(this->nl));
+	}
+	else
+	{	/* a module loaded later holds no SA of ours */
+		flush_stale(this);
 	}
 	lib->watcher->add(lib->watcher, gresec_genl_fd(this->events),
 					  WATCHER_READ, receive_events, this);
