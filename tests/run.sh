@@ -177,8 +177,9 @@ read -r -a pair_tests <<< "$(select_tests pair debian | tr '\n' ' ')"
 # its numbers meaningless under KASAN), the interop tests added since (60
 # and 72, whose pairs would cost that lane two more boots: their kernel
 # paths are left to the Debian lanes for now; 53 and 61 drive charon's
-# rekeys, DPD, restarts and NAT-T: SA_NEW/SA_DEL/SPI_ALLOC, the hold queue
-# and 60's paths, which 21, 51 and 60 cover) and 81 (configuration
+# rekeys, DPD, restarts and NAT-T: SA_NEW/SA_DEL/SPI_ALLOC and the hold
+# queue, which 21 and 51 cover here, and 60's paths, left like 60's) and
+# 81 (configuration
 # files: SA_NEW/SA_DEL/TUNNEL_SET as 21 drives them).  That lane has two
 # namespace VMs instead.
 debug_tests=${GRESEC_DEBUG_TESTS-.}
