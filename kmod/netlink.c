@@ -593,6 +593,8 @@ static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
 	    (si.used && nla_put_u64_64bit(skb, GRESEC_SA_A_IDLE, si.idle,
 					  GRESEC_SA_A_PAD)) ||
 	    gresec_nl_sa_encap_put(skb, &si) ||
+	    (si.mode != GRESEC_SA_MODE_TRANSPORT &&
+	     nla_put_u32(skb, GRESEC_SA_A_MODE, si.mode)) ||
 	    gresec_nl_sa_bitmap_put(skb, sa, &si) ||
 	    gresec_nl_sa_stats_put(skb, &si)) {
 		nla_nest_cancel(skb, nest);
@@ -661,7 +663,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 				 BIT(GRESEC_SA_A_ENCAP) |
 				 BIT(GRESEC_SA_A_ENCAP_SPORT) |
 				 BIT(GRESEC_SA_A_ENCAP_DPORT) |
-				 BIT(GRESEC_SA_A_ENCAP_PEER_ADDR));
+				 BIT(GRESEC_SA_A_ENCAP_PEER_ADDR) |
+				 BIT(GRESEC_SA_A_MODE));
 	if (err)
 		return err;
 	nest = info->attrs[GRESEC_A_SA];
@@ -707,6 +710,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		p.encap_dport = htons(nla_get_u16(tb[GRESEC_SA_A_ENCAP_DPORT]));
 	if (tb[GRESEC_SA_A_ENCAP_PEER_ADDR])
 		p.encap_peer_addr = nla_get_in_addr(tb[GRESEC_SA_A_ENCAP_PEER_ADDR]);
+	if (tb[GRESEC_SA_A_MODE])
+		p.mode = nla_get_u32(tb[GRESEC_SA_A_MODE]);
 
 	/* Allocating and keying the transform may sleep: not under RTNL. */
 	err = gresec_sa_check_params(&p, info->extack);
