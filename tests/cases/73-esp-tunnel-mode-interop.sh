@@ -37,12 +37,15 @@ ip -6 addr add "$INNER6/64" dev $dev nodad
 ip link set $dev up
 
 # wire: the ESP packets this end's SAs sent and received (the round's only
-# SAs), what crossed eth0 (capture_stop).
+# SAs), what crossed eth0 (capture_stop).  The native side captures only
+# what it sends: xfrm's tunnel mode hands each decrypted inner packet back
+# to eth0's receive path, where tcpdump would see it as plaintext GRE.  The
+# left's capture is the wire both ways.
 wire() {
 	if [ "$ROLE" = left ]; then
 		esp_wire_packets "" gs0 $spi2 $spi1
 	else
-		xfrm_packets
+		xfrm_packets $spi2
 	fi
 }
 
@@ -148,7 +151,9 @@ for prop in $COMBOS; do
 		fi
 		# Both ends keyed before either captures (see 42-interop-esp).
 		sync_peer "keyed$i"
-		capture_start "" eth0 "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50'
+		qout=()
+		[ "$ROLE" = right ] && qout=(-Q out)
+		capture_start "" eth0 "/tmp/esp$i.pcap" 'ip proto 47 or ip proto 50' "${qout[@]}"
 		wire0=$(wire)
 		sync_peer "ready$i"
 		if [ "$ROLE" = left ]; then
