@@ -340,7 +340,7 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 		t->remote ? ip4_str(t->remote) : "none");
 	fprintf(f, "  Tunnel protocol/transport GRE/IP, %s\n",
 		t->protection == GRESEC_PROTECTION_REQUIRED ?
-		"ESP transport mode required" : "ESP when an outbound SA exists");
+		"ESP required" : "ESP when an outbound SA exists");
 	print_key(f, t);
 	fprintf(f, ", sequencing %s\n",
 		inout(t->iflags, t->oflags, GRESEC_TUNNEL_F_SEQ));
