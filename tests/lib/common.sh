@@ -347,10 +347,11 @@ pair_xfer() {
 	fi
 }
 
-# bird_start NS|"" ID IFACE: OSPFv2 on IFACE (point-to-point, fast timers)
-# and a stub /32 203.0.113.ID on a dummy interface; routes go to the kernel.
+# bird_start NS|"" ID IFACE [DEAD]: OSPFv2 on IFACE (point-to-point, fast
+# timers: hello 1 s, dead DEAD s, default 4) and a stub /32 203.0.113.ID on
+# a dummy interface; routes go to the kernel.
 bird_start() {
-	local ns=$1 id=$2 ifc=$3 ex=()
+	local ns=$1 id=$2 ifc=$3 dead=${4:-4} ex=()
 	[ -n "$ns" ] && ex=(ip netns exec "$ns")
 	"${ex[@]}" ip link add stub0 type dummy
 	"${ex[@]}" ip addr add "203.0.113.$id/32" dev stub0
@@ -362,7 +363,7 @@ protocol kernel { ipv4 { import none; export all; }; }
 protocol ospf v2 {
 	ipv4 { import all; export none; };
 	area 0 {
-		interface "$ifc" { type ptp; hello 1; dead 4; };
+		interface "$ifc" { type ptp; hello 1; dead $dead; };
 		interface "stub0" { stub yes; };
 	};
 }
