@@ -1095,6 +1095,43 @@ err:
 	return true;
 }
 
+/*
+ * keepalive.c calls this, in any context, when keepalives turn the
+ * tunnel's carrier off or on.
+ */
+static void gresec_nl_keepalive_event(struct gresec_tunnel *tun, u32 state,
+				      time64_t changed)
+{
+	struct net_device *dev = tun->dev;
+	struct net *net = dev_net(dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&gresec_nl_family, net, GRESEC_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto err;
+	hdr = genlmsg_put(msg, 0, 0, &gresec_nl_family, 0,
+			  GRESEC_CMD_KEEPALIVE_NTF);
+	if (!hdr)
+		goto err_free;
+	if (gresec_nl_dev_put(msg, dev) ||
+	    nla_put_u32(msg, GRESEC_A_KEEPALIVE_STATE, state) ||
+	    nla_put_u64_64bit(msg, GRESEC_A_KEEPALIVE_CHANGED, changed,
+			      GRESEC_A_PAD))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gresec_nl_family, net, msg, 0,
+				GRESEC_NLGRP_EVENTS, GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+err:
+	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
+}
+
 /* SA events carry SPIs and lifetimes: only for the namespace's admin. */
 static const struct genl_multicast_group gresec_nl_mcgrps[] = {
 	[GRESEC_NLGRP_EVENTS] = {
@@ -1130,6 +1167,7 @@ int __init gresec_netlink_init(void)
 		return err;
 	gresec_sa_event_handler_set(gresec_nl_sa_event);
 	gresec_hold_acquire_handler_set(gresec_nl_acquire);
+	gresec_keepalive_event_handler_set(gresec_nl_keepalive_event);
 	return 0;
 }
 
@@ -1137,6 +1175,9 @@ void gresec_netlink_uninit(void)
 {
 	/* Once it returns no acquire event is being sent. */
 	gresec_hold_acquire_handler_set(NULL);
+	gresec_keepalive_event_handler_set(NULL);
+	/* Carrier events under way (RCU readers) end before the family. */
+	synchronize_rcu();
 	gresec_sa_event_handler_set(NULL);
 	genl_unregister_family(&gresec_nl_family);
 }
