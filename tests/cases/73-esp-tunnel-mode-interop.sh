@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: pair
-# timeout: 300
+# timeout: 450
 #
 # ESP tunnel mode (issue 18) against Linux's own, as 42-interop-esp does
 # transport mode: gresec (left) with "mode tunnel" SAs, ip_gre + xfrm ESP in
