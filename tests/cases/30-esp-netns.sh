@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
-# timeout: 900
+# timeout: 1200
 #
 # gresec <-> gresec with ESP, every proposal, and ESN on each of its code paths: ping
 # (IPv4, IPv6), a TCP transfer with matching hashes, per-SA counters that
