@@ -498,7 +498,10 @@ tunnel_case() {
 		expect_eq "$(ip xfrm state | grep -c 'mode tunnel')" 2 "$tag: tunnel-mode xfrm states"
 		ping -q -c 3 -i 0.2 -W 3 "$INNER_PEER" > /dev/null || fail "$tag: ping $INNER_PEER"
 		ok "$tag: the native peer pings gresec"
-	else
+	fi
+	# The counters once the right's pings are through.
+	sync_peer "rpinged$i"
+	if [ "$ROLE" = left ]; then
 		expect_ge "$(sa_counter "" gs0 in $((0x$spi_in)) packets)" 6 \
 			"$tag: packets through gresec SA in 0x$spi_in"
 		expect_eq "$(sa_counter "" gs0 in $((0x$spi_in)) drop_tunnel_inner)" 0 \
