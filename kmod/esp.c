@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gresec: ESP transport mode (RFC 4303) on one SA, on the kernel crypto API:
- * a transform that knows nothing of tunnels or devices.
+ * gresec: ESP (RFC 4303) on one SA, on the kernel crypto API: a transform
+ * that knows nothing of tunnels or devices.
  *
- * Output turns the GRE packet at skb->data into
+ * Output turns the payload at skb->data into
  *
- *   SPI | seq (low 32 bits) | IV | GRE packet | pad 1,2,3.. | pad len | 47 | ICV
+ *   SPI | seq (low 32 bits) | IV | payload | pad 1,2,3.. | pad len | NH | ICV
  *
- * and input reverses it.  The AEAD transforms are used without a geniv
+ * and input reverses it.  The SA's mode decides the payload and its next
+ * header NH (RFC 4303 3.1): in transport mode the GRE packet (47), in
+ * tunnel mode an IPv4 packet around it (4), whose header the caller builds
+ * on output and checks on input.  The AEAD transforms are used without a geniv
  * wrapper: the IV is written here (the sequence number for the counter-mode
  * AEADs, RFC 4106 3.1 and RFC 7634 2, random for CBC, RFC 3602 2.3), and
  * the associated data is the ESP header plus the IV, as rfc4106, rfc7539esp
@@ -448,8 +451,15 @@ static void gresec_esp_output_done2(struct sk_buff *skb, int err)
 	cb->done(skb, err);
 }
 
+/* The next header of @sa's packets: its mode's (RFC 4303 3.1). */
+static u8 gresec_esp_nexthdr(const struct gresec_sa *sa)
+{
+	return gresec_sa_tunnel_mode(sa) ? IPPROTO_IPIP : IPPROTO_GRE;
+}
+
 /*
- * Protect the packet at skb->data (GRE, the next header) with @sa; @done
+ * Protect the packet at skb->data (GRE, or in tunnel mode the inner IPv4
+ * header the caller put in front of it) with @sa; @done
  * gets it back, at once or from a crypto completion: on 0 skb->data is the
  * ESP packet, on -EKEYEXPIRED the SA may no longer send (expired or out of
  * sequence numbers), on another error the packet must be dropped.  The SA
@@ -488,7 +498,7 @@ void gresec_esp_output(struct gresec_sa *sa, struct sk_buff *skb,
 		put_unaligned_be64(seq, iv);
 	else
 		get_random_bytes(iv, sa->ivlen);
-	err = gresec_esp_seal(sa, skb, seq, iv, IPPROTO_GRE,
+	err = gresec_esp_seal(sa, skb, seq, iv, gresec_esp_nexthdr(sa),
 			      gresec_esp_output_done2);
 	if (err == -EINPROGRESS)
 		return;
@@ -526,7 +536,12 @@ static void gresec_esp_input_done2(struct sk_buff *skb, int err)
 	if (reason)
 		goto drop;
 
-	if (nexthdr == IPPROTO_GRE) {
+	/*
+	 * The SA's mode, not the packet, decides what the payload may be: a
+	 * transport-mode SA takes no IPv4 packet, a tunnel-mode one no bare
+	 * GRE.
+	 */
+	if (nexthdr == gresec_esp_nexthdr(sa)) {
 		cb->done(skb, 0);
 		return;
 	}
@@ -545,8 +560,9 @@ drop:
 /*
  * Verify, decrypt and check against the replay window the ESP packet at
  * skb->data; @done gets it back, at once or from a crypto completion: on 0
- * skb->data is the GRE packet it carried, on -ENODATA it was a dummy
- * packet to consume, on -EINVAL it must be dropped (the SA counted why).
+ * skb->data is the payload it carried (the GRE packet; in tunnel mode the
+ * inner IPv4 header in front of it, for the caller to check), on -ENODATA
+ * it was a dummy packet to consume, on -EINVAL it must be dropped (the SA counted why).
  * The caller counts what it received and holds the SA until @done ran.
  */
 void gresec_esp_input(struct gresec_sa *sa, struct sk_buff *skb,

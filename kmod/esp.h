@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gresec: ESP transport mode (RFC 4303) on one SA.
+ * gresec: ESP (RFC 4303) on one SA, in transport or tunnel mode.
  */
 #ifndef _GRESEC_ESP_H
 #define _GRESEC_ESP_H

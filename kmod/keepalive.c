@@ -41,6 +41,15 @@
  */
 #define GRESEC_KEEPALIVE_PAD	8
 
+/* netlink.c's, for the carrier event; NULL while no one may send it. */
+static gresec_keepalive_event_fn gresec_keepalive_event __read_mostly;
+
+/* The caller waits for an RCU grace period before the old one goes. */
+void gresec_keepalive_event_handler_set(gresec_keepalive_event_fn fn)
+{
+	WRITE_ONCE(gresec_keepalive_event, fn);
+}
+
 static const char *const gresec_keepalive_names[] = {
 	[GRESEC_KEEPALIVE_STATE_OFF] = "off",
 	[GRESEC_KEEPALIVE_STATE_UP] = "up",
@@ -53,6 +62,7 @@ static void gresec_keepalive_set(struct gresec_tunnel *tun, u32 state)
 	struct gresec_keepalive *ka = &tun->ka;
 	bool was_down = ka->state == GRESEC_KEEPALIVE_STATE_DOWN;
 	bool down = state == GRESEC_KEEPALIVE_STATE_DOWN;
+	gresec_keepalive_event_fn event;
 
 	ka->state = state;
 	if (was_down == down)
@@ -64,6 +74,11 @@ static void gresec_keepalive_set(struct gresec_tunnel *tun, u32 state)
 		netif_carrier_on(tun->dev);
 	net_info_ratelimited("%s: keepalives %s: carrier %s\n", tun->dev->name,
 			     gresec_keepalive_names[state], down ? "off" : "on");
+	rcu_read_lock();
+	event = READ_ONCE(gresec_keepalive_event);
+	if (event)
+		event(tun, state, ka->changed);
+	rcu_read_unlock();
 }
 
 /*

@@ -20,7 +20,15 @@ struct gresec_keepalive {
 	time64_t changed;		/* last carrier change; 0: none */
 };
 
+/*
+ * Called when keepalives turn the carrier off or on (@state, at @changed),
+ * in any context, with the keepalive lock held.
+ */
+typedef void (*gresec_keepalive_event_fn)(struct gresec_tunnel *tun,
+					  u32 state, time64_t changed);
+
 /* keepalive.c APIs: */
+void gresec_keepalive_event_handler_set(gresec_keepalive_event_fn fn);
 void gresec_keepalive_init(struct gresec_tunnel *tun);
 void gresec_keepalive_apply(struct gresec_tunnel *tun, u32 old_period);
 void gresec_keepalive_open(struct gresec_tunnel *tun);

@@ -11,7 +11,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_ENCAP_PEER_PORT + 1] = {
+const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_MODE + 1] = {
 	[GRESEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[GRESEC_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[GRESEC_SA_A_PROPOSAL] = NLA_POLICY_RANGE(NLA_U32, 1, 8),
@@ -40,9 +40,10 @@ const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_ENCAP_PEER_PORT + 1] = {
 	[GRESEC_SA_A_ENCAP_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[GRESEC_SA_A_ENCAP_PEER_ADDR] = { .type = NLA_U32, },
 	[GRESEC_SA_A_ENCAP_PEER_PORT] = { .type = NLA_U16, },
+	[GRESEC_SA_A_MODE] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
-const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_MAPPINGS + 1] = {
+const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_TUNNEL_INNER + 1] = {
 	[GRESEC_SA_STATS_A_PACKETS] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_BYTES] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_DROP_ICV] = { .type = NLA_U64, },
@@ -55,6 +56,7 @@ const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_MAPPINGS + 1
 	[GRESEC_SA_STATS_A_DROP_CRYPTO] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_DROP_ENCAP] = { .type = NLA_U64, },
 	[GRESEC_SA_STATS_A_MAPPINGS] = { .type = NLA_U64, },
+	[GRESEC_SA_STATS_A_DROP_TUNNEL_INNER] = { .type = NLA_U64, },
 };
 
 /* GRESEC_CMD_TUNNEL_GET - do */

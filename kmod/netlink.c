@@ -593,6 +593,8 @@ static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
 	    (si.used && nla_put_u64_64bit(skb, GRESEC_SA_A_IDLE, si.idle,
 					  GRESEC_SA_A_PAD)) ||
 	    gresec_nl_sa_encap_put(skb, &si) ||
+	    (si.mode != GRESEC_SA_MODE_TRANSPORT &&
+	     nla_put_u32(skb, GRESEC_SA_A_MODE, si.mode)) ||
 	    gresec_nl_sa_bitmap_put(skb, sa, &si) ||
 	    gresec_nl_sa_stats_put(skb, &si)) {
 		nla_nest_cancel(skb, nest);
@@ -661,7 +663,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 				 BIT(GRESEC_SA_A_ENCAP) |
 				 BIT(GRESEC_SA_A_ENCAP_SPORT) |
 				 BIT(GRESEC_SA_A_ENCAP_DPORT) |
-				 BIT(GRESEC_SA_A_ENCAP_PEER_ADDR));
+				 BIT(GRESEC_SA_A_ENCAP_PEER_ADDR) |
+				 BIT(GRESEC_SA_A_MODE));
 	if (err)
 		return err;
 	nest = info->attrs[GRESEC_A_SA];
@@ -707,6 +710,8 @@ int gresec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		p.encap_dport = htons(nla_get_u16(tb[GRESEC_SA_A_ENCAP_DPORT]));
 	if (tb[GRESEC_SA_A_ENCAP_PEER_ADDR])
 		p.encap_peer_addr = nla_get_in_addr(tb[GRESEC_SA_A_ENCAP_PEER_ADDR]);
+	if (tb[GRESEC_SA_A_MODE])
+		p.mode = nla_get_u32(tb[GRESEC_SA_A_MODE]);
 
 	/* Allocating and keying the transform may sleep: not under RTNL. */
 	err = gresec_sa_check_params(&p, info->extack);
@@ -1090,6 +1095,43 @@ err:
 	return true;
 }
 
+/*
+ * keepalive.c calls this, in any context, when keepalives turn the
+ * tunnel's carrier off or on.
+ */
+static void gresec_nl_keepalive_event(struct gresec_tunnel *tun, u32 state,
+				      time64_t changed)
+{
+	struct net_device *dev = tun->dev;
+	struct net *net = dev_net(dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&gresec_nl_family, net, GRESEC_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto err;
+	hdr = genlmsg_put(msg, 0, 0, &gresec_nl_family, 0,
+			  GRESEC_CMD_KEEPALIVE_NTF);
+	if (!hdr)
+		goto err_free;
+	if (gresec_nl_dev_put(msg, dev) ||
+	    nla_put_u32(msg, GRESEC_A_KEEPALIVE_STATE, state) ||
+	    nla_put_u64_64bit(msg, GRESEC_A_KEEPALIVE_CHANGED, changed,
+			      GRESEC_A_PAD))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gresec_nl_family, net, msg, 0,
+				GRESEC_NLGRP_EVENTS, GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+err:
+	genl_set_err(&gresec_nl_family, net, 0, GRESEC_NLGRP_EVENTS, -ENOBUFS);
+}
+
 /* SA events carry SPIs and lifetimes: only for the namespace's admin. */
 static const struct genl_multicast_group gresec_nl_mcgrps[] = {
 	[GRESEC_NLGRP_EVENTS] = {
@@ -1125,6 +1167,7 @@ int __init gresec_netlink_init(void)
 		return err;
 	gresec_sa_event_handler_set(gresec_nl_sa_event);
 	gresec_hold_acquire_handler_set(gresec_nl_acquire);
+	gresec_keepalive_event_handler_set(gresec_nl_keepalive_event);
 	return 0;
 }
 
@@ -1132,6 +1175,9 @@ void gresec_netlink_uninit(void)
 {
 	/* Once it returns no acquire event is being sent. */
 	gresec_hold_acquire_handler_set(NULL);
+	gresec_keepalive_event_handler_set(NULL);
+	/* Carrier events under way (RCU readers) end before the family. */
+	synchronize_rcu();
 	gresec_sa_event_handler_set(NULL);
 	genl_unregister_family(&gresec_nl_family);
 }

@@ -342,18 +342,71 @@ static void gresec_rx_udp_peer(struct gresec_sa *sa, struct sk_buff *skb)
 	gresec_sa_mapping(sa);
 }
 
+/*
+ * ESP tunnel mode (RFC 4303 3.1.2): the decrypted payload of @sa is an IPv4
+ * packet, which must be exactly the GRE packet the tunnel's peer would
+ * send in transport mode, in a plain header between the tunnel's
+ * endpoints: no options, no fragment, protocol GRE, from the remote to the
+ * local address (the outer destination when the tunnel has none).  An SA
+ * vouches for its tunnel only, as it does for the GRE inside (see
+ * gresec_rx_gre()).  Strips the header and returns SKB_NOT_DROPPED_YET, or
+ * the reason to drop.  The outer header stays the network header.
+ */
+static enum skb_drop_reason gresec_rx_tunnel_inner(struct gresec_sa *sa,
+						   struct sk_buff *skb)
+{
+	const struct gresec_tunnel_cfg *cfg = rcu_dereference(sa->tun->cfg);
+	const struct iphdr *iph;
+	unsigned int len;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return SKB_DROP_REASON_HDR_TRUNC;
+	iph = (const struct iphdr *)skb->data;
+	len = ntohs(iph->tot_len);
+	if (iph->version != 4 || iph->ihl != sizeof(*iph) >> 2 ||
+	    len < sizeof(*iph) || len > skb->len ||
+	    (iph->frag_off & htons(IP_MF | IP_OFFSET)) ||
+	    ip_fast_csum(iph, iph->ihl))
+		return SKB_DROP_REASON_IP_INHDR;
+	/* What xfrm says when a packet does not match its SA's selector. */
+	if (iph->protocol != IPPROTO_GRE || iph->saddr != cfg->remote ||
+	    iph->daddr != (cfg->local ?: ip_hdr(skb)->daddr))
+		return SKB_DROP_REASON_XFRM_POLICY;
+	/* TFC padding (RFC 4303 2.7) may follow the inner packet. */
+	if (pskb_trim(skb, len))
+		return SKB_DROP_REASON_NOMEM;
+	__skb_pull(skb, sizeof(*iph));
+	return SKB_NOT_DROPPED_YET;
+}
+
 /* ESP is done with the packet, at once or from a crypto completion. */
 static void gresec_rx_esp_done(struct sk_buff *skb, int err)
 {
 	struct gresec_sa *sa = gresec_skb_cb(skb)->sa;
+	enum skb_drop_reason reason;
 
 	if (!err) {
+		/* A completion may run outside the receive path's section. */
+		rcu_read_lock();
+		if (gresec_sa_tunnel_mode(sa)) {
+			reason = gresec_rx_tunnel_inner(sa, skb);
+			if (unlikely(reason)) {
+				rcu_read_unlock();
+				gresec_sa_count(sa,
+						GRESEC_SA_STATS_A_DROP_TUNNEL_INNER);
+				DEV_STATS_INC(sa->tun->dev, rx_dropped);
+				net_dbg_ratelimited("%s: SA 0x%08x: bad tunnel-mode inner header from %pI4\n",
+						    sa->tun->dev->name, sa->spi,
+						    &ip_hdr(skb)->saddr);
+				kfree_skb_reason(skb, reason);
+				gresec_sa_put(sa);
+				return;
+			}
+		}
 		gresec_sa_count(sa, GRESEC_SA_STATS_A_PACKETS);
 		gresec_sa_count_add(sa, GRESEC_SA_STATS_A_BYTES, skb->len);
 		gresec_sa_mark_used(sa);
 		skb_reset_transport_header(skb);
-		/* A completion may run outside the receive path's section. */
-		rcu_read_lock();
 		if (gresec_sa_udp(sa))
 			gresec_rx_udp_peer(sa, skb);
 		gresec_rx_gre(skb, sa->tun, gresec_sa_udp(sa));

@@ -395,6 +395,7 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 	sa->reqid = p->reqid;
 	sa->esn = p->esn;
 	sa->encap = p->encap;
+	sa->mode = p->mode;
 	sa->encap_sport = p->encap_sport;
 	sa->encap_dport = p->encap_dport;
 	/* Outbound: where to send; inbound: whom to expect, till a NAT moves. */
@@ -903,6 +904,7 @@ void gresec_sa_fill_info(struct gresec_sa *sa, struct gresec_sa_info *out)
 	}
 	gresec_sa_stats_fold(sa, out->stats);
 	out->encap = sa->encap;
+	out->mode = sa->mode;
 	if (gresec_sa_udp(sa)) {
 		last = atomic64_read(&sa->encap_peer);
 		out->encap_sport = sa->encap_sport;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gresec: ESP security associations (RFC 4303 transport mode) of a tunnel.
+ * gresec: ESP security associations (RFC 4303, transport or tunnel mode)
+ * of a tunnel.
  *
  * Every tunnel keeps all its SAs on tun->sa_list and its current outbound
  * SA in tun->tx_sa (RCU readers; writers hold RTNL and the SA lock, see
@@ -75,6 +76,7 @@ struct gresec_sa_params {
 	__be16 encap_sport;	/* UDP ports of the SA's packets */
 	__be16 encap_dport;
 	__be32 encap_peer_addr;	/* outbound: the peer behind a NAT; 0: remote */
+	u32 mode;		/* enum gresec_sa_mode */
 };
 
 /* Per-CPU counters, indexed by GRESEC_SA_STATS_A_* like the tunnel's. */
@@ -102,6 +104,7 @@ struct gresec_sa {
 	u8 align;		/* cipher block size rounded up to 4 */
 	bool esn;
 	bool iv_is_seq;		/* counter-mode AEAD: the IV is the seq */
+	u8 mode;		/* enum gresec_sa_mode */
 
 	/*
 	 * UDP encapsulation (RFC 3948), udp.c: the configured ports are
@@ -157,6 +160,7 @@ struct gresec_sa_info {
 	__be16 encap_dport;
 	__be32 encap_peer_addr;	/* 0: the tunnel's remote */
 	__be16 encap_peer_port;
+	u32 mode;
 };
 
 /*
@@ -221,15 +225,36 @@ static inline unsigned int gresec_sa_encap_overhead(const struct gresec_sa *sa)
 	return gresec_sa_udp(sa) ? sizeof(struct udphdr) : 0;
 }
 
-/* Bytes ESP adds to a payload at most: header, IV, padding, trailer, ICV. */
-static inline unsigned int gresec_sa_overhead(const struct gresec_sa *sa)
+/*
+ * Tunnel mode: the inner IPv4 header between ESP and the GRE packet, which
+ * tx.c puts in front of the GRE packet and rx.c checks and removes.
+ */
+static inline bool gresec_sa_tunnel_mode(const struct gresec_sa *sa)
 {
-	return sizeof(struct ip_esp_hdr) + sa->ivlen + sa->align - 1 + 2 +
-	       sa->icvlen;
+	return sa->mode == GRESEC_SA_MODE_TUNNEL;
 }
 
-/* The most any of our proposals adds: CBC's IV and padding, a 16-byte ICV. */
-#define GRESEC_SA_OVERHEAD_MAX	(sizeof(struct ip_esp_hdr) + \
+static inline unsigned int gresec_sa_mode_hlen(const struct gresec_sa *sa)
+{
+	return gresec_sa_tunnel_mode(sa) ? sizeof(struct iphdr) : 0;
+}
+
+/*
+ * Bytes ESP adds to a GRE packet at most: the mode's inner header, ESP
+ * header, IV, padding, trailer, ICV.
+ */
+static inline unsigned int gresec_sa_overhead(const struct gresec_sa *sa)
+{
+	return gresec_sa_mode_hlen(sa) + sizeof(struct ip_esp_hdr) +
+	       sa->ivlen + sa->align - 1 + 2 + sa->icvlen;
+}
+
+/*
+ * The most any of our SAs adds: a tunnel-mode inner header, CBC's IV and
+ * padding, a 16-byte ICV.
+ */
+#define GRESEC_SA_OVERHEAD_MAX	(sizeof(struct iphdr) + \
+				 sizeof(struct ip_esp_hdr) + \
 				 GRESEC_SA_IVLEN_MAX + 15 + 2 + 16)
 
 /* Headroom ESP needs in front of the payload (4: the ESN seq-hi shift). */

@@ -5,7 +5,8 @@
  *   gresec_tx_xmit()        hand-over decision (parallel.c) or inline
  *   gresec_tx_now()         protection decided once; GSO segmented for ESP
  *   gresec_tx_one()         route, path MTU, outer header fields, GRE
- *                           header, then ESP or straight on
+ *                           header, then ESP (gresec_tx_esp(), in tunnel
+ *                           mode after an inner IPv4 header) or straight on
  *   gresec_tx_esp_done()    ESP's completion (perhaps asynchronous)
  *   gresec_tx_send()        iptunnel_xmit() with what gresec_tx_one()
  *                           decided, kept in skb->cb across ESP
@@ -112,6 +113,57 @@ static void gresec_tx_esp_done(struct sk_buff *skb, int err)
 	/* The SA pins its tunnel's device until the put. */
 	gresec_tx_send(sa->tun, skb, err);
 	gresec_sa_put(sa);
+}
+
+/*
+ * ESP tunnel mode (RFC 4303 3.1.2): an inner IPv4 header from the tunnel's
+ * endpoints, protocol GRE, in front of the GRE packet at skb->data, with
+ * the outer header's TOS, TTL and DF (what xfrm's tunnel mode copies too)
+ * and an IP ID of its own.  The headroom is there (gresec_sa_mode_hlen()).
+ */
+static void gresec_tx_tunnel_inner(struct gresec_tunnel *tun,
+				   const struct gresec_tunnel_cfg *cfg,
+				   struct sk_buff *skb)
+{
+	const struct gresec_xmit_cb *cb = &gresec_skb_cb(skb)->xmit;
+	struct iphdr *iph;
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = cb->tos;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = cb->df;
+	iph->ttl = cb->ttl;
+	iph->protocol = IPPROTO_GRE;
+	/* The configured endpoints, whatever a NAT makes of the outer ones. */
+	iph->saddr = cfg->local ?: cb->saddr;
+	iph->daddr = cfg->remote;
+	/*
+	 * A fresh ID even with DF, where ip_select_ident() would leave 0: the
+	 * inner packets stay distinguishable whatever the outer ones.
+	 */
+	__ip_select_ident(dev_net(tun->dev), iph, 1);
+	ip_send_check(iph);
+}
+
+/*
+ * Hand the GRE packet at skb->data, its outer header fields in the control
+ * block, to ESP on @sa (a held reference, which the completion drops).
+ */
+static void gresec_tx_esp(struct gresec_tunnel *tun,
+			  const struct gresec_tunnel_cfg *cfg,
+			  struct sk_buff *skb, struct gresec_sa *sa)
+{
+	struct gresec_xmit_cb *cb = &gresec_skb_cb(skb)->xmit;
+
+	cb->proto = gresec_sa_udp(sa) ? IPPROTO_UDP : IPPROTO_ESP;
+	/* GRE bytes in either mode, as receive counts them. */
+	cb->plen = skb->len;
+	if (gresec_sa_tunnel_mode(sa))
+		gresec_tx_tunnel_inner(tun, cfg, skb);
+	gresec_esp_output(sa, skb, gresec_tx_esp_done);
 }
 
 /* Whether the tunnel may only send ESP. */
@@ -352,7 +404,8 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 	tos = ip_tunnel_ecn_encap(tos, inner, skb);
 	ttl = gresec_tx_ttl(cfg, skb, inner, rt);
 	reason = gresec_tx_encap(tun, cfg, skb, rt,
-				 sa ? gresec_sa_headroom(sa) +
+				 sa ? gresec_sa_mode_hlen(sa) +
+				      gresec_sa_headroom(sa) +
 				      gresec_sa_encap_overhead(sa) : 0);
 	if (reason)
 		goto err_rt;
@@ -365,9 +418,7 @@ static enum gresec_stats_a gresec_tx_one(struct gresec_tunnel *tun,
 	cb->ttl = ttl;
 	cb->df = df;
 	if (sa) {
-		cb->proto = gresec_sa_udp(sa) ? IPPROTO_UDP : IPPROTO_ESP;
-		cb->plen = skb->len;
-		gresec_esp_output(sa, skb, gresec_tx_esp_done);
+		gresec_tx_esp(tun, cfg, skb, sa);
 		return 0;
 	}
 	cb->proto = IPPROTO_GRE;
@@ -420,7 +471,8 @@ void gresec_tx_gre(struct gresec_tunnel *tun, struct sk_buff *skb)
 	reason = GRESEC_STATS_A_TX_DROP_NOMEM;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
 			 rt->dst.header_len + sizeof(struct iphdr) +
-			 (sa ? gresec_sa_headroom(sa) : 0)))
+			 (sa ? gresec_sa_mode_hlen(sa) + gresec_sa_headroom(sa) +
+			  gresec_sa_encap_overhead(sa) : 0)))
 		goto drop_rt;
 	skb_reset_transport_header(skb);
 
@@ -432,9 +484,7 @@ void gresec_tx_gre(struct gresec_tunnel *tun, struct sk_buff *skb)
 	cb->ttl = cfg->ttl ?: ip4_dst_hoplimit(&rt->dst);
 	cb->df = cfg->pmtudisc ? htons(IP_DF) : 0;
 	if (sa) {
-		cb->proto = IPPROTO_ESP;
-		cb->plen = skb->len;
-		gresec_esp_output(sa, skb, gresec_tx_esp_done);
+		gresec_tx_esp(tun, cfg, skb, sa);
 	} else {
 		cb->proto = IPPROTO_GRE;
 		gresec_tx_send(tun, skb, 0);

@@ -174,16 +174,15 @@ read -r -a pair_tests <<< "$(select_tests pair debian | tr '\n' ' ')"
 # 50: gresec's side runs 10's and 30's paths; the other side is the
 # kernel's own; 50 adds charon, whose SA requests 21 covers), OSPF (15,
 # 41: 10's paths, multicast) and the bench smoke test (90: 10's and 30's,
-# its numbers meaningless under KASAN), the interop tests added since (60
-# and 72, whose pairs would cost that lane two more boots: their kernel
+# its numbers meaningless under KASAN), the interop tests added since (60,
+# 72 and 73, whose pairs would cost that lane more boots: their kernel
 # paths are left to the Debian lanes for now; 53 and 61 drive charon's
 # rekeys, DPD, restarts and NAT-T: SA_NEW/SA_DEL/SPI_ALLOC and the hold
 # queue, which 21 and 51 cover here, and 60's paths, left like 60's) and
-# 81 (configuration
-# files: SA_NEW/SA_DEL/TUNNEL_SET as 21 drives them).  That lane has two
-# namespace VMs instead.
+# 81 (configuration files: SA_NEW/SA_DEL/TUNNEL_SET as 21 drives them).
+# That lane has two namespace VMs instead.
 debug_tests=${GRESEC_DEBUG_TESTS-.}
-debug_skip_default='^(15|40|41|42|50|53|60|61|72|81|90)-'
+debug_skip_default='^(15|40|41|42|50|53|60|61|72|73|81|90)-'
 debug_skip=${GRESEC_DEBUG_SKIP-$debug_skip_default}
 debug_netns=()
 debug_pair=()

@@ -289,12 +289,12 @@ static int tunnel_kv(struct pstate *s, const char *key, const char *nkey,
 enum {
 	SK_DIR, SK_SPI, SK_PROPOSAL, SK_KEY, SK_AUTHKEY, SK_REPLAY, SK_ESN,
 	SK_SOFTBYTES, SK_HARDBYTES, SK_SOFTPACKETS, SK_HARDPACKETS,
-	SK_SOFTTIME, SK_HARDTIME, SK_REQID, SK_N
+	SK_SOFTTIME, SK_HARDTIME, SK_REQID, SK_MODE, SK_N
 };
 static const char *const sa_keys[SK_N] = {
 	"dir", "spi", "proposal", "key", "authkey", "replaywindow", "esn",
 	"softbytes", "hardbytes", "softpackets", "hardpackets", "softtime",
-	"hardtime", "reqid",
+	"hardtime", "reqid", "mode",
 };
 
 static struct gs_sa *cur_sa(struct pstate *s)
@@ -376,6 +376,15 @@ static int sa_kv(struct pstate *s, const char *key, const char *nkey,
 		if (parse_u32(v, UINT32_MAX, &sa->reqid))
 			why = "must be 0..4294967295 (0: none)";
 		attr = GRESEC_SA_A_REQID;
+		break;
+	case SK_MODE:
+		if (!strcasecmp(v, "transport"))
+			sa->mode = GRESEC_SA_MODE_TRANSPORT;
+		else if (!strcasecmp(v, "tunnel"))
+			sa->mode = GRESEC_SA_MODE_TUNNEL;
+		else
+			why = "must be \"transport\" or \"tunnel\"";
+		attr = GRESEC_SA_A_MODE;
 		break;
 	default: {
 		uint64_t *f[] = { &sa->soft_bytes, &sa->hard_bytes,
@@ -701,6 +710,8 @@ void gs_conf_write(FILE *f, const struct gs_tunnel *t)
 		write_life(f, "HardTime", sa->hard_time);
 		if (sa->reqid)
 			fprintf(f, "ReqId = %" PRIu32 "\n", sa->reqid);
+		if (sa->mode == GRESEC_SA_MODE_TUNNEL)
+			fprintf(f, "Mode = tunnel\n");
 	}
 }
 
@@ -738,7 +749,7 @@ bool gs_conf_sa_equal(const struct gs_sa *a, const struct gs_sa *b)
 	       a->soft_packets == b->soft_packets &&
 	       a->hard_packets == b->hard_packets &&
 	       a->soft_time == b->soft_time && a->hard_time == b->hard_time &&
-	       a->reqid == b->reqid;
+	       a->reqid == b->reqid && a->mode == b->mode;
 }
 
 static void add_step(struct gs_conf_plan *p, enum gs_conf_op op, size_t want,

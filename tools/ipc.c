@@ -561,6 +561,7 @@ static int sa_attr(const struct nlattr *a, void *data)
 	case GRESEC_SA_A_IDLE: u64 = &sa->idle; break;
 	case GRESEC_SA_A_ENCAP: u32 = &sa->encap; break;
 	case GRESEC_SA_A_ENCAP_PEER_ADDR: u32 = &sa->encap_peer_addr; break;
+	case GRESEC_SA_A_MODE: u32 = &sa->mode; break;
 	case GRESEC_SA_A_ENCAP_SPORT:
 	case GRESEC_SA_A_ENCAP_DPORT:
 	case GRESEC_SA_A_ENCAP_PEER_PORT:
@@ -819,6 +820,7 @@ static int sa_pack(struct nlmsghdr *nlh, const struct gs_sa *sa)
 	SET(u16, GRESEC_SA_A_ENCAP_SPORT, encap_sport);
 	SET(u16, GRESEC_SA_A_ENCAP_DPORT, encap_dport);
 	SET(u32, GRESEC_SA_A_ENCAP_PEER_ADDR, encap_peer_addr);
+	SET(u32, GRESEC_SA_A_MODE, mode);
 #undef SET
 	if (sa->have[GRESEC_SA_A_ESN] && sa->esn &&
 	    !mnl_attr_put_check(nlh, SBUF_SIZE, GRESEC_SA_A_ESN, 0, NULL))

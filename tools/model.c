@@ -103,6 +103,7 @@ const struct counter gs_sa_counters[] = {
 	C(DROP_CRYPTO, "drop_crypto", "crypto"),
 	C(DROP_ENCAP, "drop_encap", "encapsulation"),
 	C(MAPPINGS, "mappings", "NAT mapping changes"),
+	C(DROP_TUNNEL_INNER, "drop_tunnel_inner", "tunnel-mode inner header"),
 };
 #undef C
 const size_t gs_n_sa_counters =
@@ -213,6 +214,7 @@ const char *gs_attr_name(unsigned int top, int nested)
 		[GRESEC_SA_A_ENCAP_DPORT] = "dport",
 		[GRESEC_SA_A_ENCAP_PEER_ADDR] = "peer",
 		[GRESEC_SA_A_ENCAP_PEER_PORT] = "peer port",
+		[GRESEC_SA_A_MODE] = "mode",
 	};
 
 	if (top == GRESEC_A_SA && nested > 0 &&

@@ -47,6 +47,7 @@ struct gs_sa {
 	uint32_t encap_sport, encap_dport;	/* host order */
 	uint32_t encap_peer_addr;	/* network order; 0: the remote */
 	uint32_t encap_peer_port;	/* host order, read-only */
+	uint32_t mode;			/* GRESEC_SA_MODE_* */
 	/* Write-only key material (SA_NEW); wiped by gs_sa_wipe(). */
 	uint8_t key[GS_KEY_MAX];
 	size_t key_len;

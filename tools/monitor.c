@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gresec monitor [-j] [-t]: print SA_NTF and ACQUIRE_NTF notifications of the "events"
- * multicast group, one line each, until interrupted.
+ * gresec monitor [-j] [-t]: print SA_NTF, ACQUIRE_NTF and KEEPALIVE_NTF notifications of
+ * the "events" multicast group, one line each, until interrupted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,9 +19,20 @@ static void monitor_usage(FILE *f)
 	fprintf(f,
 		"Usage: gresec monitor [-j|--json] [-t|--timestamp]\n\n"
 		"Prints one line per SA event of the network namespace (added,\n"
-		"deleted, soft-expired, hard-expired, exhausted, mapping) until\n"
-		"interrupted.\n"
+		"deleted, soft-expired, hard-expired, exhausted, mapping), per\n"
+		"acquire and per carrier change by keepalives until interrupted.\n"
 		"-j prints one JSON object per line; -t prefixes local time.\n");
+}
+
+/* As "gresec show" names the keepalive state. */
+static const char *keepalive_name(uint32_t state)
+{
+	switch (state) {
+	case GRESEC_KEEPALIVE_STATE_OFF: return "off";
+	case GRESEC_KEEPALIVE_STATE_UP: return "up";
+	case GRESEC_KEEPALIVE_STATE_DOWN: return "down";
+	default: return "unknown";
+	}
 }
 
 static int on_event(uint8_t cmd, const struct gs_tunnel *t, bool lost,
@@ -38,7 +49,8 @@ static int on_event(uint8_t cmd, const struct gs_tunnel *t, bool lost,
 		fprintf(stderr, "gresec: monitor: events lost (receive buffer overrun)\n");
 		return 0;
 	}
-	if (cmd != GRESEC_CMD_SA_NTF && cmd != GRESEC_CMD_ACQUIRE_NTF)
+	if (cmd != GRESEC_CMD_SA_NTF && cmd != GRESEC_CMD_ACQUIRE_NTF &&
+	    cmd != GRESEC_CMD_KEEPALIVE_NTF)
 		return 0;	/* future notifications: not ours to print */
 	if (m->timestamp) {
 		now = time(NULL);
@@ -66,6 +78,31 @@ static int on_event(uint8_t cmd, const struct gs_tunnel *t, bool lost,
 			if (t->if_id)
 				printf(" if-id %u", t->if_id);
 			printf("\n");
+		}
+	}
+	if (cmd == GRESEC_CMD_KEEPALIVE_NTF) {
+		const char *ka = keepalive_name(t->ka_state);
+		const char *carrier = t->ka_state == GRESEC_KEEPALIVE_STATE_DOWN ?
+				      "off" : "on";
+
+		if (m->json) {
+			json_init(&j, stdout, false);
+			json_obj_begin(&j, NULL);
+			if (m->timestamp)
+				json_str(&j, "time", ts);
+			json_str(&j, "event", "carrier");
+			json_str(&j, "ifname", t->ifname);
+			json_u64(&j, "ifindex", t->ifindex);
+			json_str(&j, "carrier", carrier);
+			json_str(&j, "keepalive_state", ka);
+			json_u64(&j, "keepalive_changed", t->ka_changed);
+			json_obj_end(&j);
+			json_finish(&j);
+		} else {
+			if (m->timestamp)
+				printf("[%s] ", ts);
+			printf("carrier %s: %s (keepalives %s)\n", t->ifname,
+			       carrier, ka);
 		}
 	}
 	for (i = 0; cmd == GRESEC_CMD_SA_NTF && i < t->n_sas; i++) {

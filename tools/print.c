@@ -145,7 +145,8 @@ static void print_sa(FILE *f, const struct gs_tunnel *t, const struct gs_sa *sa)
 	else
 		fprintf(f, "        transform: %s,\n",
 			gs_proposal_name(sa->proposal));
-	fprintf(f, "        in use settings = {Transport}\n");
+	fprintf(f, "        in use settings = {%s}\n",
+		sa->mode == GRESEC_SA_MODE_TUNNEL ? "Tunnel" : "Transport");
 	fprintf(f, "        status: %s, age %" PRIu64 " s, ",
 		gs_state_name(sa->state), sa->age);
 	if (sa->have[GRESEC_SA_A_IDLE])
@@ -339,7 +340,7 @@ void print_tunnel(FILE *f, const struct gs_tunnel *t)
 		t->remote ? ip4_str(t->remote) : "none");
 	fprintf(f, "  Tunnel protocol/transport GRE/IP, %s\n",
 		t->protection == GRESEC_PROTECTION_REQUIRED ?
-		"ESP transport mode required" : "ESP when an outbound SA exists");
+		"ESP required" : "ESP when an outbound SA exists");
 	print_key(f, t);
 	fprintf(f, ", sequencing %s\n",
 		inout(t->iflags, t->oflags, GRESEC_TUNNEL_F_SEQ));
@@ -481,6 +482,8 @@ static void json_sa_fields(struct json *j, const struct gs_sa *sa)
 	} else {
 		json_null(j, "encap");
 	}
+	json_str(j, "mode", sa->mode == GRESEC_SA_MODE_TUNNEL ? "tunnel" :
+			    "transport");
 	json_u64(j, "soft_bytes", sa->soft_bytes);
 	json_u64(j, "hard_bytes", sa->hard_bytes);
 	json_u64(j, "soft_packets", sa->soft_packets);
@@ -678,8 +681,11 @@ void dump_tunnel(FILE *f, const struct gs_tunnel *t)
 		dump_limit(f, sa->hard_packets);
 		dump_limit(f, sa->soft_time);
 		dump_limit(f, sa->hard_time);
+		/* Counters added after the encapsulation columns come last. */
 		for (k = 0; k < gs_n_sa_counters; k++)
-			fprintf(f, "\t%" PRIu64, sa->stats[gs_sa_counters[k].attr]);
+			if (gs_sa_counters[k].attr <= GRESEC_SA_STATS_A_MAPPINGS)
+				fprintf(f, "\t%" PRIu64,
+					sa->stats[gs_sa_counters[k].attr]);
 		/* Appended: encapsulation, ports, the peer's address and port. */
 		if (sa->encap == GRESEC_ENCAP_UDP) {
 			struct in_addr a = { .s_addr = sa->encap_peer_addr };
@@ -691,6 +697,10 @@ void dump_tunnel(FILE *f, const struct gs_tunnel *t)
 		} else {
 			fprintf(f, "\tnone\t0\t0\tremote\t0");
 		}
+		/* Appended: the mode and its counter. */
+		fprintf(f, "\t%s\t%" PRIu64,
+			sa->mode == GRESEC_SA_MODE_TUNNEL ? "tunnel" : "transport",
+			sa->stats[GRESEC_SA_STATS_A_DROP_TUNNEL_INNER]);
 		fputc('\n', f);
 	}
 	dump_ike(f, t);

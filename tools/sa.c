@@ -28,6 +28,7 @@ static void sa_usage(FILE *f)
 		"                     [soft-time SECONDS] [hard-time SECONDS]\n"
 		"                     [reqid N]\n"
 		"                     [encap udp [sport N] [dport N] [peer ADDR]]\n"
+		"                     [mode transport|tunnel]\n"
 		"       gresec sa del DEV dir in|out spi SPI\n"
 		"       gresec sa spi DEV [min SPI] [max SPI]\n\n"
 		"\"sa spi\" reserves a random unused inbound SPI (a key manager's\n"
@@ -40,7 +41,10 @@ static void sa_usage(FILE *f)
 		"lengths in bytes (AEAD keys end with a 4-byte salt):\n");
 	fprintf(f, "encap udp: ESP in UDP (RFC 3948, NAT traversal), ports default\n"
 		"4500; sport/dport are the SA's packets' (as ip xfrm's encap espinudp);\n"
-		"peer: the outer address of a peer behind a NAT (dir out only).\n");
+		"peer: the outer address of a peer behind a NAT (dir out only).\n"
+		"mode tunnel: ESP tunnel mode, an inner IPv4 header with the tunnel's\n"
+		"endpoints around the GRE packet (as ip xfrm's mode tunnel; default\n"
+		"transport).\n");
 	for (i = 0; i < gs_n_proposals; i++) {
 		const struct proposal *p = &gs_proposals[i];
 
@@ -170,7 +174,7 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 			      strcmp(w, "auth-key") && strcmp(w, "replay-window") &&
 			      strcmp(w, "reqid") && strcmp(w, "encap") &&
 			      strcmp(w, "sport") && strcmp(w, "dport") &&
-			      strcmp(w, "peer"))))
+			      strcmp(w, "peer") && strcmp(w, "mode"))))
 			return bad_arg(w, add ?
 				       "unknown option (see \"gresec sa help\")" :
 				       "unknown option: \"sa del\" takes dir and spi");
@@ -216,6 +220,15 @@ static int parse_sa(struct gs_sa *sa, bool add, int argc, char **argv)
 		} else if (!strcmp(w, "peer")) {
 			why = parse_ipv4(v, &sa->encap_peer_addr);
 			attr = GRESEC_SA_A_ENCAP_PEER_ADDR;
+		} else if (!strcmp(w, "mode")) {
+			why = NULL;
+			if (!strcmp(v, "transport"))
+				sa->mode = GRESEC_SA_MODE_TRANSPORT;
+			else if (!strcmp(v, "tunnel"))
+				sa->mode = GRESEC_SA_MODE_TUNNEL;
+			else
+				why = "must be \"transport\" or \"tunnel\"";
+			attr = GRESEC_SA_A_MODE;
 		} else if (!strcmp(w, "replay-window")) {
 			why = parse_u32(v, 4096, &sa->replay_window) ?
 			      "must be 0..4096 packets" : NULL;

@@ -21,7 +21,7 @@ static void set_usage(FILE *f)
 		"                  [csum | icsum | ocsum | nocsum]\n"
 		"                  [seq | iseq | oseq | noseq]\n"
 		"                  [ttl 1..255|inherit] [tos 0..255|inherit]\n"
-		"                  [pmtudisc | nopmtudisc] [mtu 68..65442|auto]\n"
+		"                  [pmtudisc | nopmtudisc] [mtu 68..65422|auto]\n"
 		"                  [protection none|required] [if-id N]\n"
 		"                  [keepalive PERIOD RETRIES | nokeepalive]\n"
 		"                  [adjust-mss 500..65535|auto|off]\n\n"

@@ -112,6 +112,8 @@ expect 2 "soft-bytes: must not exceed" sa add gs0 dir in spi 256 proposal aes128
 expect 2 "soft-time: must not exceed" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20 soft-time 10 hard-time 5
 expect 2 "hard-packets 18446744073709551616" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20 hard-packets 18446744073709551616
 expect 2 "unknown option" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20 frob
+expect 2 "mode beet: must be \"transport\" or \"tunnel\"" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20 mode beet
+expect 2 "mode: missing value" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20 mode
 expect 2 "takes dir and spi" sa del gs0 dir in spi 256 proposal aes128gcm16
 expect 2 "spi: missing" sa del gs0 dir out
 

@@ -151,7 +151,8 @@ static void test_sa(void)
 		     "Auth-Key = " K32 "\nReplayWindow = 128\nESN = yes\n"
 		     "SoftBytes = 10\nHardBytes = 20\nSoftPackets = 1\nHardPackets = 2\n"
 		     "SoftTime = 3\nHardTime = 4\nReqId = 9\n"
-		     "[SA]\nDir = in\nSPI = 0x1002\nProposal = aes128gcm16\n", &c),
+		     "[SA]\nDir = in\nSPI = 0x1002\nProposal = aes128gcm16\n"
+		     "Mode = Tunnel\n", &c),
 	      "SAs: %s", err);
 	CHECK(c.t.n_sas == 3 && c.has_keys, "3 SAs with keys");
 	CHECK(c.t.protection == GRESEC_PROTECTION_REQUIRED,
@@ -171,6 +172,9 @@ static void test_sa(void)
 		      i->soft_packets == 1 && i->hard_packets == 2 &&
 		      i->soft_time == 3 && i->hard_time == 4 && i->reqid == 9,
 		      "inbound SA");
+		CHECK(o->mode == GRESEC_SA_MODE_TRANSPORT &&
+		      c.t.sas[2].mode == GRESEC_SA_MODE_TUNNEL &&
+		      c.t.sas[2].have[GRESEC_SA_A_MODE], "SA modes");
 		CHECK(c.sa_keyed[0] && c.sa_keyed[1] && !c.sa_keyed[2] &&
 		      c.sa_line[0] == 2 && c.sa_line[1] == 8 &&
 		      c.sa_line[2] == 23, "keyed and lines");
@@ -184,6 +188,7 @@ static void test_sa(void)
 	gs_conf_free(&c);
 
 	bad("[SA]\nSPI = 256\nProposal = aes128gcm16\n", 1, "Dir is missing");
+	bad("[SA]\nDir = in\nMode = beet\n", 3, "must be \"transport\" or \"tunnel\"");
 	bad("[SA]\nDir = in\nProposal = aes128gcm16\n[Tunnel]\n", 1, "SPI is missing");
 	bad("[SA]\nDir = in\nSPI = 256\n\n[SA]\n", 1, "Proposal is missing");
 	bad("[SA]\nDir = up\n", 2, "\"in\" or \"out\"");

@@ -280,6 +280,8 @@ static void fixture(struct gs_tunnel *t)
 	t->sas[0].encap_dport = 4500;
 	t->sas[0].encap_peer_addr = htonl(0xcb007107);
 	t->sas[0].encap_peer_port = 31000;
+	/* The outbound SA is in tunnel mode. */
+	t->sas[1].mode = GRESEC_SA_MODE_TUNNEL;
 }
 
 static char *render(void (*fn)(FILE *, const struct gs_tunnel *),
@@ -305,6 +307,13 @@ static void json_one(FILE *f, const struct gs_tunnel *t)
 	json_finish(&j);
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = s ? strlen(s) : 0, m = strlen(tail);
+
+	return n >= m && !strcmp(s + n - m, tail);
+}
+
 static void test_print(void)
 {
 	struct gs_tunnel t;
@@ -325,6 +334,7 @@ static void test_print(void)
 	CHECK(strstr(s, "local crypto endpt.: 192.0.2.1, remote crypto endpt.: 198.51.100.2"),
 	      "human: crypto endpoints");
 	CHECK(strstr(s, "in use settings = {Transport}"), "human: transport");
+	CHECK(strstr(s, "in use settings = {Tunnel}"), "human: tunnel");
 	CHECK(strstr(s, "esp-256-aes esp-sha256-hmac"), "human: transform");
 	CHECK(strstr(s, "#pkts decaps: 2000"), "human: decaps");
 	CHECK(strstr(s, "#pkts encaps: 3000"), "human: encaps");
@@ -361,6 +371,9 @@ static void test_print(void)
 	CHECK(strstr(s, "\"drop_crypto\": 2009"), "json: drop_crypto");
 	CHECK(strstr(s, "\"peer\": \"203.0.113.7\""), "json: encap peer");
 	CHECK(strstr(s, "\"encap\": null"), "json: no encap");
+	CHECK(strstr(s, "\"mode\": \"transport\""), "json: transport mode");
+	CHECK(strstr(s, "\"mode\": \"tunnel\""), "json: tunnel mode");
+	CHECK(strstr(s, "\"drop_tunnel_inner\": 3012"), "json: drop_tunnel_inner");
 	CHECK(strstr(s, "\"replay_bitmap\": \"ab0000000f000000ff00000000000000\""),
 	      "json: bitmap");
 	CHECK(strstr(s, "\"current_outbound_spi\": 8193"), "json: cur spi");
@@ -383,13 +396,16 @@ static void test_print(void)
 		fields++;
 	CHECK(line && !strncmp(line, "sa\tgs0\tin\t0x00001001\taes128gcm16\tactive\toff\t64\t99\t10\toff\toff\toff\toff\toff\t3600\t2000\t", 60),
 	      "dump sa line: %s", line);
-	CHECK(fields == 16 + (int)gs_n_sa_counters + 5, "dump sa columns: %d",
-	      fields);
-	CHECK(line && strstr(line, "\tudp\t4500\t4500\t203.0.113.7\t31000"),
-	      "dump sa encap: %s", line);
+	/* The counters, encapsulation (5), mode (1). */
+	CHECK(fields == 16 + (int)gs_n_sa_counters + 5 + 1,
+	      "dump sa columns: %d", fields);
+	CHECK(ends_with(line, "\t2011\tudp\t4500\t4500\t203.0.113.7\t31000\ttransport\t2012"),
+	      "dump sa encap, mode appended: %s", line ? line : "(none)");
 	line = strtok(NULL, "\n");
 	CHECK(line && strstr(line, "\tout\t0x00002001\taes256-sha256\tsoft-expired\ton\t"),
-	      "dump sa out: %s", line);
+	      "dump sa out: %s", line ? line : "(none)");
+	CHECK(ends_with(line, "\t3011\tnone\t0\t0\tremote\t0\ttunnel\t3012"),
+	      "dump sa out, tunnel mode appended: %s", line ? line : "(none)");
 	free(s);
 
 	gs_tunnel_free(&t);

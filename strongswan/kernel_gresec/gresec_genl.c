@@ -917,6 +917,10 @@ static int fill_sa(gresec_genl_t *nl, void *data)
 					sa->encap_peer_addr);
 			}
 		}
+		if (sa->mode)
+		{
+			PUT(u32, nlh, GRESEC_SA_A_MODE, sa->mode);
+		}
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return 0;

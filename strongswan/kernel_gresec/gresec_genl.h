@@ -100,6 +100,8 @@ typedef struct {
 	 * tunnel's remote) */
 	uint16_t encap_sport, encap_dport;
 	uint32_t encap_peer_addr;
+	/** enum gresec_sa_mode: GRESEC_SA_MODE_TRANSPORT (0) or _TUNNEL */
+	uint32_t mode;
 } gresec_genl_sa_new_t;
 
 /**

@@ -471,12 +471,17 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 			 protocol_id_names, id->proto);
 		return NOT_SUPPORTED;
 	}
-	if (data->mode != MODE_TRANSPORT)
+	if (data->mode != MODE_TRANSPORT && data->mode != MODE_TUNNEL)
 	{
 		DBG1(DBG_KNL, "gresec: SA with SPI %.8x is %N mode, gresec takes "
-			 "transport mode only (mode = transport in the CHILD_SA)",
-			 ntohl(id->spi), ipsec_mode_names, data->mode);
+			 "transport or tunnel mode only", ntohl(id->spi),
+			 ipsec_mode_names, data->mode);
 		return NOT_SUPPORTED;
+	}
+	if (data->mode == MODE_TUNNEL)
+	{	/* the inner header carries the tunnel's endpoints, which
+		 * policy_is_gresec() holds the traffic selectors to */
+		sa.mode = GRESEC_SA_MODE_TUNNEL;
 	}
 	if (data->encap)
 	{	/* NAT-T: charon's SA addresses carry the ports (RFC 3948) */
@@ -931,7 +936,9 @@ static void flush_stale(private_kernel_gresec_ipsec_t *this)
 
 /**
  * Whether a policy is one gresec implements by itself: ESP transport mode
- * for GRE (or any protocol, which gresec narrows to GRE).
+ * for GRE (or any protocol, which gresec narrows to GRE), or ESP tunnel mode
+ * for GRE between the SA's own addresses (gresec's inner header carries the
+ * tunnel's endpoints and nothing else).
  */
 static bool policy_is_gresec(kernel_ipsec_policy_id_t *id,
 							 kernel_ipsec_manage_policy_t *data)
@@ -946,11 +953,23 @@ static bool policy_is_gresec(kernel_ipsec_policy_id_t *id,
 			 id->dst_ts, policy_dir_names, id->dir);
 		return FALSE;
 	}
-	if (!data->sa || data->sa->mode != MODE_TRANSPORT || data->sa->ah.use)
+	if (!data->sa || data->sa->ah.use ||
+		(data->sa->mode != MODE_TRANSPORT && data->sa->mode != MODE_TUNNEL))
 	{
-		DBG1(DBG_KNL, "gresec: policy %R === %R %N: only ESP transport mode "
-			 "is supported", id->src_ts, id->dst_ts, policy_dir_names,
-			 id->dir);
+		DBG1(DBG_KNL, "gresec: policy %R === %R %N: only ESP transport or "
+			 "tunnel mode is supported", id->src_ts, id->dst_ts,
+			 policy_dir_names, id->dir);
+		return FALSE;
+	}
+	if (data->sa->mode == MODE_TUNNEL &&
+		(!id->src_ts->is_host(id->src_ts, data->src) ||
+		 !id->dst_ts->is_host(id->dst_ts, data->dst)))
+	{
+		DBG1(DBG_KNL, "gresec: tunnel-mode policy %R === %R %N is not "
+			 "between the tunnel's endpoints %H and %H: gresec's tunnel "
+			 "mode carries only its own GRE packets (use local_ts/remote_ts "
+			 "= dynamic[gre])", id->src_ts, id->dst_ts, policy_dir_names,
+			 id->dir, data->src, data->dst);
 		return FALSE;
 	}
 	src_proto = id->src_ts->get_protocol(id->src_ts);

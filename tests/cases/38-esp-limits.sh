@@ -63,15 +63,16 @@ grep -q "needs CAP_NET_ADMIN" <<< "$out" || fail "gresec show net as nobody: $ou
 ok "unprivileged show net refused: $out"
 
 # The largest MTU leaves room for IPv4, the longest GRE header and the
-# most ESP adds (65535 - 20 - 16 - 57): the outer length never wraps.
-n ns1 ip link set gs0 mtu 65442
-if ip netns exec ns1 ip link set gs0 mtu 65443 2>/dev/null; then
-	fail "MTU 65443 accepted"
+# most ESP adds, tunnel mode's inner header included (65535 - 20 - 16 -
+# 20 - 57): the outer length never wraps.
+n ns1 ip link set gs0 mtu 65422
+if ip netns exec ns1 ip link set gs0 mtu 65423 2>/dev/null; then
+	fail "MTU 65423 accepted"
 fi
 rc=0
-out=$(ip netns exec ns1 gresec set gs0 mtu 65443 2>&1) || rc=$?
-[ $rc -ne 0 ] || fail "gresec set mtu 65443 accepted"
-ok "MTU above 65442 refused: $out"
+out=$(ip netns exec ns1 gresec set gs0 mtu 65423 2>&1) || rc=$?
+[ $rc -ne 0 ] || fail "gresec set mtu 65423 accepted"
+ok "MTU above 65422 refused: $out"
 
 # An underlay link smaller than the tunnel's headers with ESP (68 bytes
 # against 20 + 4 + 57 for AES-CBC with HMAC-SHA-256): a DF packet is too

@@ -20,7 +20,8 @@
 # rekey it, the tunnel ends up with the new SAs only, and a ping running
 # across the rekey loses (almost) nothing.  Then start_action = trap on
 # the left: the first ping starts IKE and is delivered (held by gresec
-# until the SA is in).  charon starts before the
+# until the SA is in).  Last, mode = tunnel on both ends: tunnel-mode SAs
+# in gresec and xfrm, pings both ways.  charon starts before the
 # gresec module is loaded (the plugin resolves the family and joins its
 # event group when it appears).  gresec show (and -j, dump) shows the
 # first case's IKE_SA from charon's vici socket, its CHILD_SA matched to
@@ -462,6 +463,54 @@ fail_case() {
 	sync_peer "failed$i"
 }
 
+# tunnel_case N: mode = tunnel on both ends (the IOS transform set's
+# default): the right's xfrm and gresec's SAs in tunnel mode (an inner
+# IPv4 header between the tunnel's endpoints around the GRE packet), pings
+# both ways through them.
+tunnel_case() {
+	local i=$1 tag=ikev2-tunnel-mode ike=gre-ikev2 spi_in spi_out
+	echo "# $tag: ikev2-gre.swanctl.conf with mode = tunnel, left initiates"
+	conf_for ikev2-gre.swanctl.conf 's/mode = transport/mode = tunnel/' > $IKE/swanctl-$i.conf
+	swanctl --load-all --noprompt --file $IKE/swanctl-$i.conf > $IKE/load-$i.log 2>&1 ||
+		{ cat $IKE/load-$i.log; fail "$tag: swanctl --load-all"; }
+	sync_peer "loaded$i"
+	if [ "$ROLE" = left ]; then
+		swanctl --initiate --ike "$ike" --child gre --timeout 180 > $IKE/initiate-$i.log 2>&1 ||
+			{ tail -n 30 $IKE/initiate-$i.log $IKE/charon.log; fail "$tag: swanctl --initiate"; }
+	fi
+	wait_for 1800 eval 'swanctl --list-sas --ike "$ike" 2> /dev/null |
+		grep -qE "^ +gre: #[0-9]+, reqid [0-9]+, INSTALLED, TUNNEL"' ||
+		{ swanctl --list-sas; fail "$tag: no tunnel-mode CHILD_SA"; }
+	ok "$tag: tunnel-mode CHILD_SA installed ($ROLE)"
+	sync_peer "up$i"
+	if [ "$ROLE" = left ]; then
+		spi_in=$(child_spi "$ike" in)
+		spi_out=$(child_spi "$ike" out)
+		expect_eq "$(ip xfrm state | grep -c '^src')" 0 "$tag: xfrm states on the gresec end"
+		# dump column 34: the SA's mode
+		expect_eq "$(sa_field in "$spi_in" 34)/$(sa_field out "$spi_out" 34)" \
+			tunnel/tunnel "$tag: gresec SAs in 0x$spi_in / out 0x$spi_out, mode"
+		ping -q -c 3 -i 0.2 -W 3 "$INNER_PEER" > /dev/null || fail "$tag: ping $INNER_PEER"
+		ok "$tag: gresec pings the native peer"
+	fi
+	sync_peer "pinged$i"
+	if [ "$ROLE" = right ]; then
+		expect_eq "$(ip xfrm state | grep -c 'mode tunnel')" 2 "$tag: tunnel-mode xfrm states"
+		ping -q -c 3 -i 0.2 -W 3 "$INNER_PEER" > /dev/null || fail "$tag: ping $INNER_PEER"
+		ok "$tag: the native peer pings gresec"
+	fi
+	# The counters once the right's pings are through.
+	sync_peer "rpinged$i"
+	if [ "$ROLE" = left ]; then
+		expect_ge "$(sa_counter "" gs0 in $((0x$spi_in)) packets)" 6 \
+			"$tag: packets through gresec SA in 0x$spi_in"
+		expect_eq "$(sa_counter "" gs0 in $((0x$spi_in)) drop_tunnel_inner)" 0 \
+			"$tag: drop_tunnel_inner of SA in 0x$spi_in"
+	fi
+	sync_peer "checked$i"
+	close_case "$i" "$tag" "$ike" left
+}
+
 run_case 1 ikev2-aes128gcm16 ikev2-gre.swanctl.conf gre-ikev2 left aes128gcm16
 run_case 2 ikev2-aes128-sha256 ikev2-gre.swanctl.conf gre-ikev2 right aes128-sha256 \
 	's/esp_proposals = aes128gcm16/esp_proposals = aes128-sha256/'
@@ -472,6 +521,7 @@ fail_case 6 ikev2-wrong-psk 's/secret = .*/secret = "not-the-peers-secret"/' \
 	'AUTHENTICATION_FAILED'
 fail_case 7 ikev2-no-common-esp 's/esp_proposals = aes128gcm16/esp_proposals = aes256gcm16/' \
 	'NO_PROPOSAL_CHOSEN'
+tunnel_case 8
 if [ "$ROLE" = left ]; then
 	gresec show gs0
 	grep -c 'gresec: added' $IKE/charon.log | sed 's/^/SAs charon added via gresec: /'

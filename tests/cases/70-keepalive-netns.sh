@@ -9,7 +9,8 @@
 # within PERIOD x RETRIES (+1 period), a static route with a higher metric
 # (the underlay) takes the traffic, and both come back when the tunnel
 # returns.  'nokeepalive' turns the carrier on.  Under ESP no keepalive
-# crosses in plaintext (ns1 drops plaintext GRE and counts it; none is).
+# crosses in plaintext (ns1 drops plaintext GRE and counts it; none is),
+# and "gresec monitor" prints the carrier's going off and coming back.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
 
@@ -191,6 +192,19 @@ esp_ns2() {
 	n ns2 gresec sa add gs0 dir in spi "$SPI12" proposal aes128gcm16 key "$K12"
 	n ns2 gresec sa add gs0 dir out spi "$SPI21" proposal aes128gcm16 key "$K21"
 }
+# "gresec monitor" from here on: the carrier's changes are events.
+ip netns exec ns1 gresec monitor -j > /tmp/ka-events.json &
+mon=$!
+trap '[ $? = 0 ] || show_both; kill $mon 2> /dev/null || true' EXIT
+# Subscribed once it reports an SA's coming and going (until then the
+# events go to nobody, so they are repeated).
+# shellcheck disable=SC2317 # called through wait_for
+monitor_ready() {
+	n ns1 gresec sa add gs0 dir in spi 0x7fff proposal aes128gcm16 key "$(hexkey 20)"
+	n ns1 gresec sa del gs0 dir in spi 0x7fff
+	grep -q '"event":"deleted"' /tmp/ka-events.json
+}
+wait_for 300 monitor_ready || fail "gresec monitor reported nothing"
 esp_ns1 0x7001 0x7002
 n ns1 gresec set gs0 keepalive $PERIOD $RETRIES
 esp_ns2
@@ -200,7 +214,24 @@ wait_for 100 counter_ge ns1 keepalive_rx $((rx0 + 3)) || fail "ns1: keepalives d
 wait_for 100 counter_ge ns2 keepalive_rx 3 || fail "ns2: keepalives did not come back under ESP"
 expect_ge "$(tun_counter ns1 gs0 keepalive_reflected)" 3 "ns1: ns2's keepalives reflected under ESP"
 ping_ok ns1 -I 198.51.100.1 203.0.113.2
+# carrier_events: the monitor's carrier events so far, one a line.
+carrier_events() {
+	jq -c 'select(.event == "carrier") | [.ifname, .carrier, .keepalive_state]' /tmp/ka-events.json
+}
+# Keepalives may have missed the peer while it was set up (carrier off,
+# then on): the events of down_up are those after the last "on".
+wait_for 100 eval '! carrier_events | tail -n 1 | grep -q off' ||
+	fail "the monitor has no carrier-on event for the carrier that is on"
+ev0=$(carrier_events | wc -l)
 down_up esp eval 'esp_ns1 0x7011 0x7012; esp_ns2'
+# The monitor printed both changes, in order, with the time "show" has.
+wait_for 100 eval '[ "$(carrier_events | wc -l)" -ge $((ev0 + 2)) ]' ||
+	fail "carrier events: $(carrier_events | tail -n +$((ev0 + 1)) | tr '\n' ' ')"
+expect_eq "$(carrier_events | tail -n +$((ev0 + 1)) | tr '\n' ' ')" '["gs0","off","down"] ["gs0","on","up"] ' \
+	"carrier events gresec monitor printed"
+expect_eq "$(jq 'select(.event == "carrier") | .keepalive_changed' /tmp/ka-events.json | tail -n 1)" \
+	"$(ip netns exec ns1 gresec show gs0 -j | jq '.[0].keepalive_changed')" \
+	"the last carrier event's time = show's keepalive_changed"
 wait_for 100 counter_ge ns2 keepalive_rx 2 || fail "ns2: keepalives did not come back after it returned"
 for ns in ns1 ns2; do
 	for c in rx_drop_plaintext rx_drop_key rx_drop_seq rx_drop_seq_missing rx_drop_csum rx_drop_inner; do

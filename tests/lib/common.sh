@@ -87,6 +87,9 @@ TUN_COUNTERS=(rx_packets rx_bytes tx_packets tx_bytes
 SA_COL0=17
 SA_COUNTERS=(packets bytes drop_icv drop_replay_dup drop_replay_old drop_bad_length
 	drop_next_header drop_seq_exhausted drop_expired drop_crypto drop_encap mappings)
+# SA counters appended after the encapsulation and mode columns.
+SA2_COL0=35
+SA2_COUNTERS=(drop_tunnel_inner)
 
 # dump_column TUN|SA NAME: the dump column of counter NAME; fails if there
 # is none.
@@ -96,7 +99,7 @@ dump_column() {
 	for i in "${!names[@]}"; do
 		[ "${names[i]}" = "$2" ] && { echo $((col0 + i)); return 0; }
 	done
-	return 1
+	[ "$1" = SA ] && dump_column SA2 "$2"
 }
 
 # A counter of a tunnel: tun_counter NS DEV FIELD
@@ -119,14 +122,16 @@ dump_matches_json() {
 		want=$(jq -r --args '.[0] | [(.stats | length)] + [.stats[$ARGS.positional[]]] | @tsv' \
 			"${TUN_COUNTERS[@]}" <<< "$js"
 			jq -r --args '.[0].sas[] | [.dir, .spi, (.stats | length)] +
-			[.stats[$ARGS.positional[]]] | @tsv' "${SA_COUNTERS[@]}" <<< "$js" |
+			[.stats[$ARGS.positional[]]] | @tsv' "${SA_COUNTERS[@]}" \
+			"${SA2_COUNTERS[@]}" <<< "$js" |
 			while IFS=$'\t' read -r d spi rest; do
 				printf '%s\t0x%08x\t%s\n' "$d" "$spi" "$rest"
 			done)
 		got=$(awk -F'\t' -v nt=${#TUN_COUNTERS[@]} -v ns=${#SA_COUNTERS[@]} \
-			-v t0=$TUN_COL0 -v s0=$SA_COL0 '
+			-v ns2=${#SA2_COUNTERS[@]} -v t0=$TUN_COL0 -v s0=$SA_COL0 -v s2=$SA2_COL0 '
 			$1 == "tunnel" { l = nt; for (i = t0; i < t0 + nt; i++) l = l "\t" $i; print l }
-			$1 == "sa" { l = $3 "\t" $4 "\t" ns; for (i = s0; i < s0 + ns; i++) l = l "\t" $i; print l }' \
+			$1 == "sa" { l = $3 "\t" $4 "\t" (ns + ns2); for (i = s0; i < s0 + ns; i++) l = l "\t" $i
+				for (i = s2; i < s2 + ns2; i++) l = l "\t" $i; print l }' \
 			<<< "$dump")
 		[ "$got" = "$want" ] && break
 		[ $try -lt 5 ] || fail "counters of $2: dump '$got', JSON '$want'"
@@ -344,10 +349,11 @@ pair_xfer() {
 	fi
 }
 
-# bird_start NS|"" ID IFACE: OSPFv2 on IFACE (point-to-point, fast timers)
-# and a stub /32 203.0.113.ID on a dummy interface; routes go to the kernel.
+# bird_start NS|"" ID IFACE [DEAD]: OSPFv2 on IFACE (point-to-point, fast
+# timers: hello 1 s, dead DEAD s, default 4) and a stub /32 203.0.113.ID on
+# a dummy interface; routes go to the kernel.
 bird_start() {
-	local ns=$1 id=$2 ifc=$3 ex=()
+	local ns=$1 id=$2 ifc=$3 dead=${4:-4} ex=()
 	[ -n "$ns" ] && ex=(ip netns exec "$ns")
 	"${ex[@]}" ip link add stub0 type dummy
 	"${ex[@]}" ip addr add "203.0.113.$id/32" dev stub0
@@ -359,7 +365,7 @@ protocol kernel { ipv4 { import none; export all; }; }
 protocol ospf v2 {
 	ipv4 { import all; export none; };
 	area 0 {
-		interface "$ifc" { type ptp; hello 1; dead 4; };
+		interface "$ifc" { type ptp; hello 1; dead $dead; };
 		interface "stub0" { stub yes; };
 	};
 }

@@ -21,7 +21,7 @@ _gresec()
 		if-id"
 	local sa_opts="dir spi proposal key auth-key replay-window esn
 		soft-bytes hard-bytes soft-packets hard-packets soft-time
-		hard-time reqid"
+		hard-time reqid mode"
 	local proposals="aes128gcm16 aes256gcm16 aes128-sha256 aes256-sha256
 		aes128-sha1 aes256-sha1 aes128-md5 chacha20poly1305"
 
@@ -72,6 +72,7 @@ _gresec()
 		case $prev in
 		dir) COMPREPLY=($(compgen -W "in out" -- "$cur")) ;;
 		proposal) COMPREPLY=($(compgen -W "$proposals" -- "$cur")) ;;
+		mode) COMPREPLY=($(compgen -W "transport tunnel" -- "$cur")) ;;
 		key | auth-key)
 			# A key can come from a file: @FILE, or @- for stdin.
 			if [[ $cur == @* ]]; then

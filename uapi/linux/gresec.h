@@ -66,6 +66,20 @@ enum gresec_encap {
 };
 
 /**
+ * enum gresec_sa_mode - ESP mode of an SA (RFC 4303 3.1); it decides the next
+ *   header.
+ * @GRESEC_SA_MODE_TRANSPORT: ESP straight around the GRE packet (next header
+ *   47). ip xfrm: mode transport.
+ * @GRESEC_SA_MODE_TUNNEL: An inner IPv4 header with the tunnel's endpoints
+ *   (protocol GRE) between ESP and the GRE packet (next header 4), 20 bytes
+ *   more. ip xfrm: mode tunnel, with the tunnel's endpoints as selector.
+ */
+enum gresec_sa_mode {
+	GRESEC_SA_MODE_TRANSPORT,
+	GRESEC_SA_MODE_TUNNEL,
+};
+
+/**
  * enum gresec_proposal - ESP transform of an SA. Keys are given exactly as "ip
  *   xfrm state" takes them: for AEAD the cipher key is followed by the 4-byte
  *   salt in GRESEC_SA_A_KEY; for the authenc suites GRESEC_SA_A_KEY holds the
@@ -260,6 +274,7 @@ enum {
 	GRESEC_SA_A_ENCAP_DPORT,
 	GRESEC_SA_A_ENCAP_PEER_ADDR,
 	GRESEC_SA_A_ENCAP_PEER_PORT,
+	GRESEC_SA_A_MODE,
 
 	__GRESEC_SA_A_MAX,
 	GRESEC_SA_A_MAX = (__GRESEC_SA_A_MAX - 1)
@@ -279,6 +294,7 @@ enum gresec_sa_stats_a {
 	GRESEC_SA_STATS_A_DROP_CRYPTO,
 	GRESEC_SA_STATS_A_DROP_ENCAP,
 	GRESEC_SA_STATS_A_MAPPINGS,
+	GRESEC_SA_STATS_A_DROP_TUNNEL_INNER,
 
 	__GRESEC_SA_STATS_A_MAX,
 	GRESEC_SA_STATS_A_MAX = (__GRESEC_SA_STATS_A_MAX - 1)
@@ -308,6 +324,7 @@ enum {
 	GRESEC_CMD_SA_NTF,
 	GRESEC_CMD_SPI_ALLOC,
 	GRESEC_CMD_ACQUIRE_NTF,
+	GRESEC_CMD_KEEPALIVE_NTF,
 
 	__GRESEC_CMD_MAX,
 	GRESEC_CMD_MAX = (__GRESEC_CMD_MAX - 1)
