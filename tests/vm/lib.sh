@@ -93,18 +93,28 @@ vm_start() {
 
 # vm_wait SHARE TIMEOUT ROLE=PID...: wait for the VMs; a VM that has not
 # reached the runner within VM_BOOT_TIMEOUT, or outlives TIMEOUT, is killed.
+# When one VM of a group dies before reaching its runner, the others are
+# killed at once: a pair's survivor would otherwise wait for its peer until
+# its time limit, and the group is booted again anyway.
 # Returns 2 if some VM never booted (worth retrying), 1 on timeout.
 vm_wait() {
 	local share=$1 timeout=$2
 	shift 2
-	local t=0 alive rc=0 rp role pid
+	local t=0 alive rc=0 rp role pid dead_early=0
 	while :; do
 		alive=0
 		for rp in "$@"; do
 			role=${rp%%=*}
 			pid=${rp#*=}
-			kill -0 "$pid" 2>/dev/null || continue
+			if ! kill -0 "$pid" 2>/dev/null; then
+				[ -e "$share/booted.$role" ] || dead_early=1
+				continue
+			fi
 			alive=1
+			if [ $dead_early -eq 1 ]; then
+				kill "$pid" 2>/dev/null
+				continue
+			fi
 			if [ ! -e "$share/booted.$role" ] && [ $t -ge "$VM_BOOT_TIMEOUT" ]; then
 				kill "$pid" 2>/dev/null
 			elif [ $t -ge "$timeout" ]; then
