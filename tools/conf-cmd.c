@@ -8,8 +8,9 @@
  * a bad file changes nothing.  The changes are then made in an order in
  * which the ones that can be undone come first (tunnel options, new SAs);
  * if the kernel refuses one of them, everything done so far is undone.
- * Deleting an SA cannot be undone (the kernel never returns keys), so
- * replacements and deletions come last.
+ * Deleting an SA cannot be undone (its keys are not read back: the kernel
+ * returns them only when asked, to showconf DEV keys), so replacements
+ * and deletions come last.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -267,7 +268,7 @@ refused:
 		fprintf(stderr, "gresec: %s: nothing changed (undone)\n", ifname);
 	else
 		fprintf(stderr,
-			"gresec: %s: partly changed: %zu SA(s) deleted or replaced before the refusal could not be restored (the kernel never returns keys)\n",
+			"gresec: %s: partly changed: %zu SA(s) deleted or replaced before the refusal could not be restored (their keys were not read back)\n",
 			ifname, lost);
 	return ret ? ret : EXIT_RUNTIME;
 }

@@ -661,8 +661,8 @@ static void write_hex(FILE *f, const char *k, const uint8_t *v, size_t len)
 static void write_sa_keys(FILE *f, const struct gs_sa *sa, bool keys)
 {
 	if (!keys) {
-		fprintf(f, "# No Key: the kernel never returns keys.  setconf keeps this SA\n"
-			"# while the device has it and cannot create it again.\n");
+		fprintf(f, "# No Key (\"gresec showconf DEV keys\" writes it): setconf\n"
+			"# keeps this SA while the device has it and cannot create it again.\n");
 		return;
 	}
 	/* The format cannot say Encap: a keyed section would lose it. */

@@ -9,7 +9,10 @@
 # last one is undone); showconf | setconf puts a changed tunnel back with
 # its SAs untouched (their counters go on), and refuses a keyless SA that
 # is gone; syncconf adds, deletes and replaces just the SAs that changed
-# and leaves the others running; gresec-quick up/down brings a tunnel up
+# and leaves the others running; showconf DEV keys (and only it) writes
+# the keys, and setconf of its output on fresh devices at both ends
+# reproduces the SAs, which carry traffic (the HMAC one included), while
+# an unprivileged user gets no key; gresec-quick up/down brings a tunnel up
 # from a file with its address, MTU and route, traffic crossing it, and a
 # bad file leaves no device behind.
 . "$REPO/tests/lib/common.sh"
@@ -214,6 +217,69 @@ hdr=$(awk '/^\[SA\]/ { h = NR } /^SPI = 0x00002003$/ { print h }' "$D/saved2.con
 n ns1 gresec set gs0 ttl 5
 refused ns1 gs0 2 "$D/saved2.conf:$hdr: [SA] in SPI 0x00002003 has no Key and gs0 has no such SA to keep" \
 	gresec setconf gs0 "$D/saved2.conf"
+
+echo "# showconf keys | setconf on fresh devices: the same SAs, with their keys"
+# Both ends afresh (the peer's replay window would drop restarted numbers).
+n ns2 gresec setconf gs0 "$D/ns2.conf"
+n ns1 gresec setconf gs0 "$D/ns1.conf"
+ping_ok ns1 198.51.100.2
+# state without the ifindex, which a new device changes.
+conf_state() {
+	state "$1" "$2" | awk -F'\t' 'BEGIN { OFS = "\t" } $1 == "tunnel" { $3 = "" } { print }'
+}
+# The keyless default: no Key or AuthKey in an [SA], none of the keys.
+n ns1 gresec showconf gs0 > "$D/nokeys.conf"
+expect_eq "$(awk '/^\[SA\]/ { sa = 1 } sa && /^(Key|AuthKey) =/' "$D/nokeys.conf")" "" \
+	"showconf without keys: no Key line in an [SA]"
+grep -qiF -e "$K12" -e "$K21" -e "$K3" -e "$A3" "$D/nokeys.conf" && fail "showconf without keys wrote a key"
+expect_eq "$(grep -c '^# No Key' "$D/nokeys.conf")" 3 "showconf without keys: 3 keyless SAs"
+# An unprivileged user: refused, and no key anywhere in what it got.
+# (umask 077: showconf refuses to write keys into a file others may read.)
+rc=0
+(umask 077 && ip netns exec ns1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$GRESEC" showconf gs0 keys > "$D/nobody.out" 2> "$D/nobody.err") || rc=$?
+cat "$D/nobody.err"
+[ "$rc" -ne 0 ] || fail "showconf keys as nobody succeeded"
+grep -q "needs CAP_NET_ADMIN" "$D/nobody.err" || fail "showconf keys as nobody: $(cat "$D/nobody.err")"
+grep -qiF -e "$K12" -e "$K21" -e "$K3" -e "$A3" "$D/nobody.out" "$D/nobody.err" &&
+	fail "showconf keys as nobody printed a key"
+ok "showconf keys as nobody: refused ($rc), no key"
+# With keys: every SA's Key (and AuthKey), in files only root can read.
+(umask 077 && ip netns exec ns1 "$GRESEC" showconf gs0 keys > "$D/k1.conf")
+(umask 077 && ip netns exec ns2 "$GRESEC" showconf gs0 keys > "$D/k2.conf")
+sed "s/$K12/K12/; s/$K21/K21/; s/$K3/K3/; s/$A3/A3/" "$D/k1.conf"
+for k in "Key = $K12" "Key = $K21" "Key = $K3" "AuthKey = $A3"; do
+	grep -qxF "$k" "$D/k1.conf" || fail "showconf gs0 keys lacks one ${k%% =*} line"
+done
+grep -q '^# No Key' "$D/k1.conf" && fail "showconf keys left an SA keyless"
+expect_eq "$(stat -c %a "$D/k1.conf")" 600 "the keyed file's mode"
+ok "showconf keys wrote every key"
+c1=$(conf_state ns1 gs0)
+c2=$(conf_state ns2 gs0)
+# Fresh devices: the old ones hold the inbound SPIs of their namespace.
+for ns in ns1 ns2; do
+	n $ns ip link del gs0
+	n $ns ip link add gs0 type gresec
+done
+n ns1 gresec setconf gs0 - < "$D/k1.conf"
+n ns2 gresec setconf gs0 "$D/k2.conf"
+n ns1 ip addr add 198.51.100.1/30 dev gs0
+n ns2 ip addr add 198.51.100.2/30 dev gs0
+n ns1 ip link set gs0 up
+n ns2 ip link set gs0 up
+expect_eq "$(conf_state ns1 gs0)" "$c1" "ns1 new gs0: options and SAs from showconf keys"
+expect_eq "$(conf_state ns2 gs0)" "$c2" "ns2 new gs0: options and SAs from showconf keys"
+ping_ok ns1 198.51.100.2
+ping_ok ns2 198.51.100.1
+expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 3 "ns2 new in 0x1001 packets"
+expect_ge "$(sa_counter ns1 gs0 in 0x2001 packets)" 3 "ns1 new in 0x2001 packets"
+# 0x2002 (aes256-sha256: Key and AuthKey, ESN) opens what the peer seals
+# with the original keys: ns2 sends on it (the outbound SA added last).
+n ns2 gresec sa add gs0 dir out spi 0x2002 proposal aes256-sha256 key "$K3" auth-key "$A3" esn
+ping_ok ns2 198.51.100.1
+expect_ge "$(sa_counter ns1 gs0 in 0x2002 packets)" 3 "ns1 new in 0x2002 packets (HMAC keys round-tripped)"
+expect_eq "$(sa_counter ns1 gs0 in 0x2002 drop_icv)" 0 "ns1 new in 0x2002 ICV failures"
+expect_eq "$(tun_counter ns1 gs0 rx_drop_plaintext)" 0 "ns1 new gs0 plaintext drops"
 
 echo "# gresec-quick up/down: device, address, MTU, route from the file"
 new_keys aes128gcm16
