@@ -74,7 +74,7 @@ struct gs_conf_step {
 /*
  * The changes from cur (the running state) to c, ordered so that every
  * step that can be undone comes first: adds (undone by deleting), then
- * replacements and deletions (the kernel never returns keys, so a deleted
+ * replacements and deletions (keys are not read back, so a deleted
  * SA cannot be put back).  With sync (syncconf) a keyed SA already
  * running with the same parameters is kept (keys cannot be compared);
  * without it (setconf) every keyed SA of the file is installed afresh.
