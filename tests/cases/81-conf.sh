@@ -12,7 +12,9 @@
 # and leaves the others running; showconf DEV keys (and only it) writes
 # the keys, and setconf of its output on fresh devices at both ends
 # reproduces the SAs, which carry traffic (the HMAC one included), while
-# an unprivileged user gets no key; gresec-quick up/down brings a tunnel up
+# an unprivileged user gets no key; a raw SA_GET do returns KEY and
+# AUTH_KEY only with WITH_KEYS, and SA_NEW refuses the flag; gresec-quick
+# up/down brings a tunnel up
 # from a file with its address, MTU and route, traffic crossing it, and a
 # bad file leaves no device behind.
 . "$REPO/tests/lib/common.sh"
@@ -280,6 +282,59 @@ ping_ok ns2 198.51.100.1
 expect_ge "$(sa_counter ns1 gs0 in 0x2002 packets)" 3 "ns1 new in 0x2002 packets (HMAC keys round-tripped)"
 expect_eq "$(sa_counter ns1 gs0 in 0x2002 drop_icv)" 0 "ns1 new in 0x2002 ICV failures"
 expect_eq "$(tun_counter ns1 gs0 rx_drop_plaintext)" 0 "ns1 new gs0 plaintext drops"
+
+echo "# SA_GET do: keys only with WITH_KEYS; SA_NEW refuses WITH_KEYS"
+# Raw requests (tests/lib/nlraw.py): the CLI reads keys by dump only.
+out=$(ip netns exec ns1 python3 - "$REPO/tests/lib" << 'PY'
+import struct
+import sys
+sys.path.insert(0, sys.argv[1])
+import nlraw
+# uapi/linux/gresec.h
+SA_NEW, SA_GET, IFNAME, A_SA = 4, 6, 2, 17
+SPI, DIR, PROPOSAL, KEY, AUTH_KEY, WITH_KEYS = 2, 3, 4, 5, 6, 30
+REQ = nlraw.NLM_F_REQUEST | nlraw.NLM_F_ACK
+
+
+def attrs(buf):
+    i, out = 0, {}
+    while i + 4 <= len(buf):
+        alen, atype = struct.unpack("=HH", buf[i:i + 4])
+        if alen < 4:
+            break
+        out[atype & 0x3fff] = buf[i + 4:i + alen]
+        i += (alen + 3) & ~3
+    return out
+
+
+def get(g, flag):
+    sa = [(SPI, "u32", 0x2002), (DIR, "u32", 1)]
+    if flag:
+        sa.append((WITH_KEYS, "bin", ""))
+    msgs, err = g.send(g.family, SA_GET,
+                       nlraw.encode([(IFNAME, "strz", "gs0"), (A_SA, "nest", sa)]), REQ)
+    if err or len(msgs) != 1:
+        return "error %s %d" % (err, len(msgs))
+    nest = attrs(attrs(msgs[0][4:]).get(A_SA, b""))
+    return "%s %s" % (nest.get(KEY, b"").hex() or "-", nest.get(AUTH_KEY, b"").hex() or "-")
+
+
+g = nlraw.Genl()
+print("plain", get(g, False))
+print("keys", get(g, True))
+_, err = g.send(g.family, SA_NEW, nlraw.encode([(IFNAME, "strz", "gs0"), (A_SA, "nest", [
+    (SPI, "u32", 0x2009), (DIR, "u32", 1), (PROPOSAL, "u32", 1), (KEY, "bin", "00" * 20),
+    (WITH_KEYS, "bin", "")])]), REQ)
+print("new", err[0] if err else 0, err[1] if err else "-")
+PY
+)
+sed "s/$K3/K3/; s/$A3/A3/" <<< "$out"
+expect_eq "$(grep '^plain ' <<< "$out")" "plain - -" "SA_GET do without WITH_KEYS: no key"
+expect_eq "$(grep '^keys ' <<< "$out")" "keys $K3 $A3" "SA_GET do with WITH_KEYS: KEY and AUTH_KEY"
+grep -q "^new -22 .*attribute not taken by this command" <<< "$out" ||
+	fail "SA_NEW with WITH_KEYS: $(grep '^new ' <<< "$out")"
+ok "SA_NEW refuses WITH_KEYS"
+expect_eq "$(sa_state ns1 gs0 in 0x2009)" "" "no SA 0x2009 added"
 
 echo "# gresec-quick up/down: device, address, MTU, route from the file"
 new_keys aes128gcm16
