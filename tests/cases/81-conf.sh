@@ -16,9 +16,13 @@
 # AUTH_KEY only with WITH_KEYS, and SA_NEW refuses the flag; gresec-quick
 # up/down brings a tunnel up
 # from a file with its address, MTU and route, traffic crossing it, and a
-# bad file leaves no device behind.
+# bad file leaves no device behind; gresec@.service's own command lines
+# (ExecStartPre, ExecStart, ExecReload, ExecStop, with the tree's tools)
+# do the same from /etc/gresec/NAME.conf and refuse a key file others may
+# read.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
+. "$REPO/tests/lib/unit.sh"
 
 load_gresec
 netns_pair_setup key 11
@@ -403,3 +407,6 @@ cat "$D/err"
 grep -qF "$D/q1/gs2.conf:7: Route = 10.99.0.0/33" "$D/err" || fail "no line 7 error: $(cat "$D/err")"
 n ns1 ip link show gs2 > /dev/null 2>&1 && fail "gs2 left behind by a failed up"
 ok "gresec-quick up of a bad file: refused, no device left"
+
+echo "# gresec@.service's commands without systemd (tests/lib/unit.sh)"
+UNIT_BIN_DIR=$REPO/tools UNIT_MODULE_LOADED=1 unit_scenario "$REPO/tools/gresec@.service"
