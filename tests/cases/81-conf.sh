@@ -134,7 +134,9 @@ expect_eq "$(sa_state ns1 gs0 in 0x2002 | cut -f5,7,8,11,16 | tr '\t' ' ')" \
 ping_ok ns1 198.51.100.2
 expect_ge "$(sa_counter ns1 gs0 out 0x1001 packets)" 3 "ns1 out 0x1001 packets"
 expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 3 "ns2 in 0x1001 packets"
-n ns1 gresec showconf gs0 | grep -q '^IfId = 7$' || fail "showconf lacks IfId = 7"
+# (Output captured first: with pipefail, grep -q's early exit can fail a
+# writer that flushes per line with SIGPIPE.)
+grep -q '^IfId = 7$' <<< "$(n ns1 gresec showconf gs0)" || fail "showconf lacks IfId = 7"
 
 echo "# a file with an error at line 6 changes nothing and names the line"
 sed 's/^TTL = 32$/TTL = 300/' "$D/ns1.conf" > "$D/bad.conf"
@@ -377,11 +379,14 @@ n ns2 env GRESEC_CONFIG_DIR="$D/q2" gresec-quick up gs1
 n ns2 ip address add 10.99.0.1/32 dev lo
 n ns1 ip -o address show dev gs1
 n ns1 ip route show dev gs1
-n ns1 ip -o link show gs1 | grep -q 'state UNKNOWN\|,UP' || fail "gs1 is not up"
-n ns1 ip -o link show gs1 | grep -q 'mtu 1300' || fail "gs1 MTU is not 1300"
-n ns1 ip -o address show dev gs1 | grep -q 'inet 203.0.113.1/30' || fail "gs1 has no 203.0.113.1/30"
-n ns1 ip -o address show dev gs1 | grep -q 'inet6 2001:db8:9::1/64' || fail "gs1 has no 2001:db8:9::1/64"
-n ns1 ip route show dev gs1 | grep -q '^10.99.0.0/24' || fail "no route 10.99.0.0/24 dev gs1"
+link=$(n ns1 ip -o link show gs1)
+addrs=$(n ns1 ip -o address show dev gs1)
+routes=$(n ns1 ip route show dev gs1)
+grep -q 'state UNKNOWN\|,UP' <<< "$link" || fail "gs1 is not up"
+grep -q 'mtu 1300' <<< "$link" || fail "gs1 MTU is not 1300"
+grep -q 'inet 203.0.113.1/30' <<< "$addrs" || fail "gs1 has no 203.0.113.1/30"
+grep -q 'inet6 2001:db8:9::1/64' <<< "$addrs" || fail "gs1 has no 2001:db8:9::1/64"
+grep -q '^10.99.0.0/24' <<< "$routes" || fail "no route 10.99.0.0/24 dev gs1"
 ping_ok ns1 203.0.113.2
 ping_ok ns1 10.99.0.1
 expect_ge "$(sa_counter ns2 gs1 in 0x6001 packets)" 6 "ns2 gs1 in 0x6001 packets (ESP)"

@@ -136,8 +136,12 @@ unit_scenario() {
 	out=$(n ns1 ip -o link show "$i")
 	grep -q 'mtu 1320 ' <<< "$out" || fail "ns1 $i: no MTU 1320: $out"
 	grep -q ',UP' <<< "$out" || fail "ns1 $i is not up: $out"
-	n ns1 ip -o address show dev "$i" | grep -q 'inet 203.0.113.9/30' || fail "ns1 $i has no 203.0.113.9/30"
-	n ns1 ip route show 10.97.0.0/24 | grep -q "^10.97.0.0/24 dev $i " || fail "ns1: no route 10.97.0.0/24 dev $i"
+	# Outputs captured before grep -q: with pipefail, its early exit can
+	# fail a writer that flushes per line (ip) with SIGPIPE.
+	out=$(n ns1 ip -o address show dev "$i")
+	grep -q 'inet 203.0.113.9/30' <<< "$out" || fail "ns1 $i has no 203.0.113.9/30: $out"
+	out=$(n ns1 ip route show 10.97.0.0/24)
+	grep -q "^10.97.0.0/24 dev $i " <<< "$out" || fail "ns1: no route 10.97.0.0/24 dev $i: $out"
 	ok "ns1 $i: up, MTU 1320, address and route from /etc/gresec/$i.conf"
 	ping_ok ns1 203.0.113.10
 	ping_ok ns1 10.97.0.1
@@ -148,8 +152,8 @@ unit_scenario() {
 	p=$(sa_counter ns1 "$i" out 0x7001 packets)
 	printf '\n[SA]\nDir = in\nSPI = 0x7003\nProposal = aes128gcm16\nKey = %s\n' "$u12" >> "$f1"
 	unit_exec ns1 "$unit" ExecReload "$i"
-	ip netns exec ns1 gresec dump dev "$i" | awk -F'\t' '$1 == "sa" && $3 == "in" && $4 == "0x00007003"' |
-		grep -q . || fail "ExecReload added no SA in 0x7003"
+	out=$(ip netns exec ns1 gresec dump dev "$i" | awk -F'\t' '$1 == "sa" && $3 == "in" && $4 == "0x00007003"')
+	[ -n "$out" ] || fail "ExecReload added no SA in 0x7003"
 	expect_ge "$(sa_counter ns1 "$i" out 0x7001 packets)" "$p" "ns1 $i out 0x7001 packets kept by the reload"
 	ping_ok ns1 203.0.113.10
 
