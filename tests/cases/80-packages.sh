@@ -198,7 +198,7 @@ for k in "${kernels[@]}"; do
 	mkdir -p "$share"
 	echo "$version" > "$share/pkg-version"
 	vm_prepare "$share" single "$k" "$repo" "" pkg/guest.sh
-	vm_run "$share" 600 "$k" single > "$log/$k/vm.log" 2>&1 &
+	vm_run "$share" 720 "$k" single > "$log/$k/vm.log" 2>&1 &
 	vm_pids+=($!)
 done
 for p in "${vm_pids[@]}"; do

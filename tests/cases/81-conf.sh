@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
-# timeout: 600
+# timeout: 800
 #
 # Configuration files (gresec.conf(5)): setconf from a file with keys
 # carries traffic; a key file others may read, a file with an error at

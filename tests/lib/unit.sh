@@ -17,13 +17,12 @@
 UNIT_TMP=/tmp/unit
 
 unit_etc_setup() {
-	local f
+	local -a f
 	rm -rf "$UNIT_TMP"
 	mkdir -p "$UNIT_TMP/etc" "$UNIT_TMP/hostetc"
-	for f in /etc/* /etc/.[!.]*; do
-		[ -e "$f" ] || [ -L "$f" ] || continue
-		ln -s "$UNIT_TMP/hostetc/${f#/etc/}" "$UNIT_TMP/etc/"
-	done
+	# One ln for all (a process per entry is slow under TCG).
+	mapfile -t f < <(shopt -s nullglob dotglob && cd /etc && printf '%s\n' *)
+	ln -s "${f[@]/#/$UNIT_TMP/hostetc/}" "$UNIT_TMP/etc/"
 	mkdir -m 700 "$UNIT_TMP/etc/gresec" "$UNIT_TMP/ns1" "$UNIT_TMP/ns2"
 }
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 300
+# timeout: 450
 #
 # The guest half of tests/cases/80-packages.sh, in a VM of one of the
 # suite's kernels booted after the packages were installed on the host
