@@ -21,7 +21,8 @@ unit_etc_setup() {
 	rm -rf "$UNIT_TMP"
 	mkdir -p "$UNIT_TMP/etc" "$UNIT_TMP/hostetc"
 	# One ln for all (a process per entry is slow under TCG).
-	mapfile -t f < <(shopt -s nullglob dotglob && cd /etc && printf '%s\n' *)
+	# (No process substitution: the VMs have no /dev/fd.)
+	mapfile -t f <<< "$(shopt -s nullglob dotglob && cd /etc && printf '%s\n' *)"
 	ln -s "${f[@]/#/$UNIT_TMP/hostetc/}" "$UNIT_TMP/etc/"
 	mkdir -m 700 "$UNIT_TMP/etc/gresec" "$UNIT_TMP/ns1" "$UNIT_TMP/ns2"
 }
