@@ -11,7 +11,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_MODE + 1] = {
+const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_WITH_KEYS + 1] = {
 	[GRESEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[GRESEC_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[GRESEC_SA_A_PROPOSAL] = NLA_POLICY_RANGE(NLA_U32, 1, 8),
@@ -41,6 +41,7 @@ const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_MODE + 1] = {
 	[GRESEC_SA_A_ENCAP_PEER_ADDR] = { .type = NLA_U32, },
 	[GRESEC_SA_A_ENCAP_PEER_PORT] = { .type = NLA_U16, },
 	[GRESEC_SA_A_MODE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[GRESEC_SA_A_WITH_KEYS] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_TUNNEL_INNER + 1] = {

@@ -12,7 +12,7 @@
 #include <linux/gresec.h>
 
 /* Common nested types */
-extern const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_MODE + 1];
+extern const struct nla_policy gresec_sa_nl_policy[GRESEC_SA_A_WITH_KEYS + 1];
 extern const struct nla_policy gresec_sa_stats_nl_policy[GRESEC_SA_STATS_A_DROP_TUNNEL_INNER + 1];
 
 extern const struct nla_policy gresec_tunnel_get_nl_policy[GRESEC_A_IFNAME + 1];

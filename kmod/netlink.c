@@ -551,12 +551,24 @@ static int gresec_nl_sa_encap_put(struct sk_buff *skb,
 	return 0;
 }
 
+static int gresec_nl_sa_keys_put(struct sk_buff *skb,
+				 const struct gresec_sa *sa)
+{
+	if (nla_put(skb, GRESEC_SA_A_KEY, sa->key_len, sa->keys) ||
+	    (sa->auth_key_len &&
+	     nla_put(skb, GRESEC_SA_A_AUTH_KEY, sa->auth_key_len,
+		     sa->keys + sa->key_len)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
- * One SA nest, never with a key.  @event is 0 except in SA_NTF.  Caller
+ * One SA nest; with @keys (SA_GET with WITH_KEYS, its caller checked)
+ * its keys too, never otherwise.  @event is 0 except in SA_NTF.  Caller
  * holds the SA lock, which keeps @sa on its tunnel.
  */
 static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
-			    u32 event)
+			    u32 event, bool keys)
 {
 	const struct gresec_sa_lifetime *lft;
 	struct gresec_sa_info si;
@@ -595,12 +607,32 @@ static int gresec_nl_sa_put(struct sk_buff *skb, struct gresec_sa *sa,
 	    gresec_nl_sa_encap_put(skb, &si) ||
 	    (si.mode != GRESEC_SA_MODE_TRANSPORT &&
 	     nla_put_u32(skb, GRESEC_SA_A_MODE, si.mode)) ||
+	    (keys && gresec_nl_sa_keys_put(skb, sa)) ||
 	    gresec_nl_sa_bitmap_put(skb, sa, &si) ||
 	    gresec_nl_sa_stats_put(skb, &si)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * WITH_KEYS asks for the SAs' keys: for an administrator of the tunnel's
+ * namespace only.  SA_GET's own permission flag demands the same today;
+ * checked again here so that no later change to that flag (SA_GET for
+ * every local user, say) can hand out keys.  @req is the request.
+ */
+static int gresec_nl_keys_allowed(const struct sk_buff *req,
+				  struct net_device *dev,
+				  const struct nlattr *with_keys,
+				  struct netlink_ext_ack *extack)
+{
+	if (!netlink_ns_capable(req, dev_net(dev)->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(extack, with_keys,
+				    "with-keys: needs CAP_NET_ADMIN in the tunnel's network namespace");
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -814,15 +846,25 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct gresec_sa *sa;
 	struct sk_buff *msg;
 	u32 dir, spi;
+	bool keys;
 	void *hdr;
 	int err;
 
 	err = gresec_nl_sa_parse(info, tb, BIT(GRESEC_SA_A_SPI) |
-				 BIT(GRESEC_SA_A_DIR));
+				 BIT(GRESEC_SA_A_DIR) |
+				 BIT(GRESEC_SA_A_WITH_KEYS));
 	if (err)
 		return err;
 	if (gresec_nl_sa_id(info, tb, &dir, &spi))
 		return -EINVAL;
+	keys = nla_get_flag(tb[GRESEC_SA_A_WITH_KEYS]);
+	if (keys) {
+		err = gresec_nl_keys_allowed(skb, dev,
+					     tb[GRESEC_SA_A_WITH_KEYS],
+					     info->extack);
+		if (err)
+			return err;
+	}
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -839,7 +881,8 @@ int gresec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	sa = gresec_nl_sa_find(netdev_priv(dev), tb, dir, spi, info->extack);
 	if (!sa)
 		err = -ENOENT;
-	else if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, 0))
+	else if (gresec_nl_dev_put(msg, dev) ||
+		 gresec_nl_sa_put(msg, sa, 0, keys))
 		err = -EMSGSIZE;
 	gresec_sa_unlock();
 	if (err)
@@ -922,14 +965,15 @@ enum {
  * The tunnel of an SA dump, found again on every round (dumps have no
  * pre_doit).  Requests are parsed here rather than through the dumpit
  * info, whose layout differs between 6.1 and 6.12.  Returns the device
- * with a reference for @tracker.
+ * with a reference for @tracker; @keys: WITH_KEYS, allowed.
  */
 static struct net_device *gresec_nl_sa_dump_dev(struct sk_buff *skb,
 						struct netlink_callback *cb,
-						u8 *dir,
+						u8 *dir, bool *keys,
 						netdevice_tracker *tracker)
 {
 	struct nlattr *tb[GRESEC_A_SA + 1], *sa_tb[GRESEC_SA_A_MAX + 1];
+	struct nlattr *with_keys = NULL;
 	struct net_device *dev;
 	int err;
 
@@ -945,6 +989,7 @@ static struct net_device *gresec_nl_sa_dump_dev(struct sk_buff *skb,
 			return ERR_PTR(err);
 		if (sa_tb[GRESEC_SA_A_DIR])
 			*dir = nla_get_u32(sa_tb[GRESEC_SA_A_DIR]);
+		with_keys = sa_tb[GRESEC_SA_A_WITH_KEYS];
 	}
 
 	rcu_read_lock();
@@ -956,8 +1001,18 @@ static struct net_device *gresec_nl_sa_dump_dev(struct sk_buff *skb,
 	if (!IS_ERR(dev))
 		netdev_hold(dev, tracker, GFP_ATOMIC);
 	rcu_read_unlock();
-	if (!IS_ERR(dev))
-		cb->args[GRESEC_NL_SA_DUMP_IFINDEX] = dev->ifindex;
+	if (IS_ERR(dev))
+		return dev;
+	*keys = !!with_keys;
+	if (with_keys) {
+		err = gresec_nl_keys_allowed(cb->skb, dev, with_keys,
+					     cb->extack);
+		if (err) {
+			netdev_put(dev, tracker);
+			return ERR_PTR(err);
+		}
+	}
+	cb->args[GRESEC_NL_SA_DUMP_IFINDEX] = dev->ifindex;
 	return dev;
 }
 
@@ -969,13 +1024,14 @@ int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct net_device *dev;
 	struct gresec_sa *sa;
 	int err = 0, n = 0;
+	bool keys;
 	void *hdr;
 	u8 dir;
 
 	if (cb->args[GRESEC_NL_SA_DUMP_DONE])
 		return 0;
 
-	dev = gresec_nl_sa_dump_dev(skb, cb, &dir, &tracker);
+	dev = gresec_nl_sa_dump_dev(skb, cb, &dir, &keys, &tracker);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	gresec_sa_lock();
@@ -999,7 +1055,7 @@ int gresec_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (pos++ < done)
 			continue;
 		if (!dir || sa->dir == dir) {
-			err = gresec_nl_sa_put(skb, sa, 0);
+			err = gresec_nl_sa_put(skb, sa, 0, keys);
 			if (err)
 				break;
 			n++;
@@ -1043,7 +1099,8 @@ static void gresec_nl_sa_event(struct gresec_sa *sa,
 	hdr = genlmsg_put(msg, 0, 0, &gresec_nl_family, 0, GRESEC_CMD_SA_NTF);
 	if (!hdr)
 		goto err_free;
-	if (gresec_nl_dev_put(msg, dev) || gresec_nl_sa_put(msg, sa, event))
+	if (gresec_nl_dev_put(msg, dev) ||
+	    gresec_nl_sa_put(msg, sa, event, false))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&gresec_nl_family, net, msg, 0,

@@ -430,6 +430,20 @@ struct gresec_sa *gresec_sa_new(const struct gresec_sa_params *p,
 		gresec_replay_init(&sa->replay, 0, NULL);
 	}
 
+	/*
+	 * kfree_sensitive() in gresec_sa_free() wipes it; the transform
+	 * holds its own copy, which crypto_free_aead() wipes.
+	 */
+	sa->keys = kmalloc(p->key_len + p->auth_key_len, GFP_KERNEL_ACCOUNT);
+	if (!sa->keys)
+		goto err;
+	if (p->key_len)
+		memcpy(sa->keys, p->key, p->key_len);
+	if (p->auth_key_len)
+		memcpy(sa->keys + p->key_len, p->auth_key, p->auth_key_len);
+	sa->key_len = p->key_len;
+	sa->auth_key_len = p->auth_key_len;
+
 	err = gresec_sa_init_aead(sa, desc, p, extack);
 	if (err)
 		goto err;
@@ -451,6 +465,7 @@ void gresec_sa_free(struct gresec_sa *sa)
 	/* The transform wipes its own copy of the key. */
 	if (!IS_ERR_OR_NULL(sa->aead))
 		crypto_free_aead(sa->aead);
+	kfree_sensitive(sa->keys);
 	kfree(sa->replay.ring);
 	free_percpu(sa->stats);
 	/* Never linked: unlinking released it otherwise. */

@@ -138,6 +138,17 @@ struct gresec_sa {
 	struct work_struct event_work;
 	struct delayed_work life_work;
 	struct rcu_work free_work;
+
+	/*
+	 * A copy of SA_NEW's key material, the cipher key then the HMAC
+	 * key, for an administrator's SA_GET with WITH_KEYS (writing a
+	 * manual configuration back out); read-only once the SA is
+	 * published, wiped when it is freed.  Never on the data path, so
+	 * last, out of its cache lines.
+	 */
+	u8 *keys;
+	u8 key_len;
+	u8 auth_key_len;
 };
 
 /* A consistent snapshot for dumps and notifications; never any key. */

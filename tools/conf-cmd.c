@@ -8,14 +8,16 @@
  * a bad file changes nothing.  The changes are then made in an order in
  * which the ones that can be undone come first (tunnel options, new SAs);
  * if the kernel refuses one of them, everything done so far is undone.
- * Deleting an SA cannot be undone (the kernel never returns keys), so
- * replacements and deletions come last.
+ * Deleting an SA cannot be undone (its keys are not read back: the kernel
+ * returns them only when asked, to showconf DEV keys), so replacements
+ * and deletions come last.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "parse.h"
@@ -26,7 +28,7 @@ static void conf_usage(FILE *f)
 	fprintf(f,
 		"Usage: gresec setconf DEV FILE|-\n"
 		"       gresec syncconf DEV FILE|-\n"
-		"       gresec showconf DEV\n\n"
+		"       gresec showconf DEV [keys]\n\n"
 		"setconf makes DEV's tunnel options and SAs exactly what FILE says\n"
 		"(gresec.conf(5)); syncconf changes only what differs, keeping the SAs\n"
 		"that FILE gives with the same parameters (keys cannot be compared:\n"
@@ -34,9 +36,12 @@ static void conf_usage(FILE *f)
 		"bad file changes nothing and the error names its line; a kernel\n"
 		"refusal undoes what was done.  A file with keys must not be\n"
 		"readable by others.  showconf writes DEV's running state in that\n"
-		"format; the kernel never returns keys, so its SAs can be kept but\n"
-		"not re-created from it.  \"-\" reads standard input.  Address and\n"
-		"Route lines are gresec-quick's and ignored here.\n");
+		"format, without keys: its SAs can be kept but not re-created from\n"
+		"it.  With \"keys\" (or --keys; needs CAP_NET_ADMIN) it writes each\n"
+		"SA's Key and AuthKey too, so that setconf re-creates the SAs, on\n"
+		"another device as well; it refuses to write them into a file\n"
+		"others may read (umask 077 first).  \"-\" reads standard input.\n"
+		"Address and Route lines are gresec-quick's and ignored here.\n");
 }
 
 /* Read and check FILE; exit code, with the error printed. */
@@ -76,16 +81,19 @@ static int read_conf(const char *file, struct gs_conf *c)
 	return EXIT_OK;
 }
 
-/* The running state of ifname, SAs included, into a zeroed cur. */
+/*
+ * The running state of ifname, SAs included (with their keys if asked),
+ * into a zeroed cur.
+ */
 static int read_running(struct ipc *ipc, const char *ifname,
-			struct gs_tunnel *cur)
+			struct gs_tunnel *cur, bool keys)
 {
 	int err;
 
 	err = ipc_tunnel_get(ipc, ifname, cur);
 	if (err)
 		return ipc_report(ipc, ifname, err);
-	err = ipc_sa_dump(ipc, cur);
+	err = keys ? ipc_sa_dump_keys(ipc, cur) : ipc_sa_dump(ipc, cur);
 	if (err)
 		return ipc_report(ipc, ifname, err);
 	return EXIT_OK;
@@ -260,7 +268,7 @@ refused:
 		fprintf(stderr, "gresec: %s: nothing changed (undone)\n", ifname);
 	else
 		fprintf(stderr,
-			"gresec: %s: partly changed: %zu SA(s) deleted or replaced before the refusal could not be restored (the kernel never returns keys)\n",
+			"gresec: %s: partly changed: %zu SA(s) deleted or replaced before the refusal could not be restored (their keys were not read back)\n",
 			ifname, lost);
 	return ret ? ret : EXIT_RUNTIME;
 }
@@ -291,7 +299,7 @@ static int conf_apply_main(int argc, char **argv, bool sync)
 	ret = open_ipc(&ipc);
 	if (ret)
 		goto out_conf;
-	ret = read_running(ipc, argv[1], &cur);
+	ret = read_running(ipc, argv[1], &cur, false);
 	if (ret)
 		goto out;
 	if (gs_conf_plan(&c, argv[2], &cur, sync, &plan, err, sizeof(err))) {
@@ -319,31 +327,66 @@ int syncconf_main(int argc, char **argv)
 	return conf_apply_main(argc, argv, true);
 }
 
+/* Keys go to a pipe, a terminal or a file only root can read. */
+static int check_keys_output(void)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st)) {
+		perror("gresec: stdout");
+		return EXIT_RUNTIME;
+	}
+	if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		fprintf(stderr,
+			"gresec: showconf keys: standard output is a file others can read (chmod 600 it, or umask 077 first)\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* gresec showconf DEV [keys]: "keys" after DEV, or --keys anywhere. */
 int showconf_main(int argc, char **argv)
 {
 	struct gs_tunnel cur = { 0 };
+	const char *ifname = NULL;
+	bool keys = false;
 	const char *why;
 	struct ipc *ipc;
-	int ret;
+	int a, ret;
 
-	if (argc > 1 && is_help(argv[1])) {
-		conf_usage(stdout);
-		return EXIT_OK;
+	for (a = 1; a < argc; a++) {
+		if (is_help(argv[a])) {
+			conf_usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[a], "--keys") ||
+			   (ifname && !keys && !strcmp(argv[a], "keys"))) {
+			keys = true;
+		} else if (argv[a][0] == '-') {
+			return bad_arg(argv[a], "unknown option (see \"gresec showconf help\")");
+		} else if (ifname) {
+			return bad_arg(argv[a], "unexpected argument (see \"gresec showconf help\")");
+		} else {
+			why = check_ifname(argv[a]);
+			if (why)
+				return bad_arg(argv[a], why);
+			ifname = argv[a];
+		}
 	}
-	if (argc != 2)
-		return bad_arg(argv[0], argc < 2 ? "missing device name" :
-			       "unexpected argument (see \"gresec showconf help\")");
-	why = check_ifname(argv[1]);
-	if (why)
-		return bad_arg(argv[1], why);
+	if (!ifname)
+		return bad_arg(argv[0], "missing device name");
+	if (keys) {
+		ret = check_keys_output();
+		if (ret)
+			return ret;
+	}
 	ret = open_ipc(&ipc);
 	if (ret)
 		return ret;
-	ret = read_running(ipc, argv[1], &cur);
+	ret = read_running(ipc, ifname, &cur, keys);
 	ipc_close(ipc);
 	if (!ret) {
-		printf("# gresec showconf %s\n", argv[1]);
-		gs_conf_write(stdout, &cur);
+		printf("# gresec showconf %s%s\n", ifname, keys ? " keys" : "");
+		gs_conf_write(stdout, &cur, keys);
 		if (fflush(stdout) || ferror(stdout)) {
 			perror("gresec: stdout");
 			ret = EXIT_RUNTIME;

@@ -656,7 +656,40 @@ static void write_life(FILE *f, const char *k, uint64_t v)
 		fprintf(f, "%s = %" PRIu64 "\n", k, v);
 }
 
-void gs_conf_write(FILE *f, const struct gs_tunnel *t)
+static void write_hex(FILE *f, const char *k, const uint8_t *v, size_t len)
+{
+	size_t i;
+
+	fprintf(f, "%s = ", k);
+	for (i = 0; i < len; i++)
+		fprintf(f, "%02x", v[i]);
+	fputc('\n', f);
+}
+
+/* The [SA] comment, or its keys: what setconf will do with the section. */
+static void write_sa_keys(FILE *f, const struct gs_sa *sa, bool keys)
+{
+	if (!keys) {
+		fprintf(f, "# No Key (\"gresec showconf DEV keys\" writes it): setconf\n"
+			"# keeps this SA while the device has it and cannot create it again.\n");
+		return;
+	}
+	/* The format cannot say Encap: a keyed section would lose it. */
+	if (sa->encap) {
+		fprintf(f, "# ESP in UDP, which this format cannot express: written without\n"
+			"# its keys, so that setconf keeps it and never creates a plain one.\n");
+		return;
+	}
+	if (!sa->have[GRESEC_SA_A_KEY]) {
+		fprintf(f, "# No Key: the kernel returned none for this SA.\n");
+		return;
+	}
+	write_hex(f, "Key", sa->key, sa->key_len);
+	if (sa->have[GRESEC_SA_A_AUTH_KEY] && sa->auth_key_len)
+		write_hex(f, "AuthKey", sa->auth_key, sa->auth_key_len);
+}
+
+void gs_conf_write(FILE *f, const struct gs_tunnel *t, bool keys)
 {
 	size_t i;
 
@@ -691,12 +724,14 @@ void gs_conf_write(FILE *f, const struct gs_tunnel *t)
 	for (i = 0; i < t->n_sas; i++) {
 		const struct gs_sa *sa = &t->sas[i];
 
-		fprintf(f, "\n[SA]\n"
-			"# No Key: the kernel never returns keys.  setconf keeps this SA\n"
-			"# while the device has it and cannot create it again.\n");
+		fprintf(f, "\n[SA]\n");
+		if (!keys)
+			write_sa_keys(f, sa, false);
 		fprintf(f, "Dir = %s\nSPI = 0x%08" PRIx32 "\nProposal = %s\n",
 			gs_dir_name(sa->dir), sa->spi,
 			gs_proposal_name(sa->proposal));
+		if (keys)
+			write_sa_keys(f, sa, true);
 		if (sa->dir == GRESEC_SA_DIR_IN)
 			fprintf(f, "ReplayWindow = %" PRIu32 "\n",
 				sa->replay_window);

@@ -6,10 +6,12 @@
  * what setconf/syncconf must change to go from a device's running state
  * to a file's.  Pure code (no netlink), so test-conf.c can test it all.
  *
- * The kernel never returns SA keys.  An [SA] section without Key is so
- * the running SA (dir, spi) with these parameters, to be kept as it is;
- * it cannot be created.  This is what showconf writes, and what makes
- * "showconf | setconf" reproduce a running state.
+ * The kernel returns SA keys only when asked (SA_GET with WITH_KEYS,
+ * "showconf DEV keys").  An [SA] section without Key is so the running
+ * SA (dir, spi) with these parameters, to be kept as it is; it cannot be
+ * created.  This is what showconf writes by default, and what makes
+ * "showconf | setconf" reproduce a running state; "showconf DEV keys |
+ * setconf" re-creates the SAs, on another device too.
  */
 #ifndef GRESEC_CONF_H
 #define GRESEC_CONF_H
@@ -43,10 +45,14 @@ int gs_conf_parse(FILE *f, const char *name, struct gs_conf *c,
 void gs_conf_free(struct gs_conf *c);
 
 /*
- * Write t and its SAs in the file format.  The kernel returns no keys, so
- * every [SA] section says in a comment that it is keyless.
+ * Write t and its SAs in the file format.  Without keys (the default:
+ * the kernel returns keys only when asked) every [SA] section says in a
+ * comment that it is keyless.  With keys (t read with ipc_sa_dump_keys())
+ * each SA's Key and AuthKey are written, so that setconf installs it
+ * afresh; an SA with ESP in UDP, which the format cannot express, stays
+ * keyless.
  */
-void gs_conf_write(FILE *f, const struct gs_tunnel *t);
+void gs_conf_write(FILE *f, const struct gs_tunnel *t, bool keys);
 
 /* Tunnel options (as setconf sets them) equal? */
 bool gs_conf_tunnel_equal(const struct gs_tunnel *a, const struct gs_tunnel *b);
@@ -68,7 +74,7 @@ struct gs_conf_step {
 /*
  * The changes from cur (the running state) to c, ordered so that every
  * step that can be undone comes first: adds (undone by deleting), then
- * replacements and deletions (the kernel never returns keys, so a deleted
+ * replacements and deletions (keys are not read back, so a deleted
  * SA cannot be put back).  With sync (syncconf) a keyed SA already
  * running with the same parameters is kept (keys cannot be compared);
  * without it (setconf) every keyed SA of the file is installed afresh.

@@ -592,8 +592,20 @@ static int sa_attr(const struct nlattr *a, void *data)
 		    mnl_attr_parse_nested(a, sa_stats_attr, sa->stats) < 0)
 			BAD_REPLY();
 		break;
+	case GRESEC_SA_A_KEY:
+	case GRESEC_SA_A_AUTH_KEY: {
+		/* Only in replies to a request with WITH_KEYS. */
+		uint16_t len = mnl_attr_get_payload_len(a);
+		bool auth = type == GRESEC_SA_A_AUTH_KEY;
+
+		if (len > (auth ? sizeof(sa->auth_key) : sizeof(sa->key)))
+			BAD_REPLY();
+		memcpy(auth ? sa->auth_key : sa->key, mnl_attr_get_payload(a),
+		       len);
+		*(auth ? &sa->auth_key_len : &sa->key_len) = len;
+		break;
+	}
 	default:
-		/* KEY and AUTH_KEY are never dumped; ignore if they were. */
 		return MNL_CB_OK;
 	}
 	if (scalar_attr(a, NULL, u32, u64) != MNL_CB_OK)
@@ -783,13 +795,46 @@ static void sa_list_restart(void *data)
 	memset(t->sas, 0, t->cap_sas * sizeof(*t->sas));
 }
 
-int ipc_sa_dump(struct ipc *ipc, struct gs_tunnel *t)
+/* SA_GET dump of ifindex; with keys an SA nest with WITH_KEYS alone. */
+static int sa_dump_pack(struct nlmsghdr *nlh, uint32_t ifindex, bool keys)
+{
+	struct nlattr *nest;
+
+	PUT(u32, nlh, GRESEC_A_IFINDEX, ifindex);
+	if (!keys)
+		return 0;
+	nest = mnl_attr_nest_start_check(nlh, SBUF_SIZE, GRESEC_A_SA);
+	if (!nest ||
+	    !mnl_attr_put_check(nlh, SBUF_SIZE, GRESEC_SA_A_WITH_KEYS, 0, NULL))
+		return -EMSGSIZE;
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+static int sa_dump(struct ipc *ipc, struct gs_tunnel *t, bool keys)
 {
 	struct nlmsghdr *nlh = gs_msg(ipc, GRESEC_CMD_SA_GET, NLM_F_DUMP);
+	int err;
 
 	sa_list_restart(t);
-	PUT(u32, nlh, GRESEC_A_IFINDEX, t->ifindex);
-	return ipc_exchange(ipc, nlh, sa_list_cb, t, sa_list_restart);
+	err = sa_dump_pack(nlh, t->ifindex, keys);
+	if (err)
+		return err;
+	err = ipc_exchange(ipc, nlh, sa_list_cb, t, sa_list_restart);
+	/* The replies held key material. */
+	if (keys)
+		explicit_bzero(ipc->rbuf, RBUF_SIZE);
+	return err;
+}
+
+int ipc_sa_dump(struct ipc *ipc, struct gs_tunnel *t)
+{
+	return sa_dump(ipc, t, false);
+}
+
+int ipc_sa_dump_keys(struct ipc *ipc, struct gs_tunnel *t)
+{
+	return sa_dump(ipc, t, true);
 }
 
 /* One SA nest with what sa->have[] marks (SA_NEW, SA_DEL). */

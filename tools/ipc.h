@@ -32,6 +32,11 @@ int ipc_tunnel_dump(struct ipc *ipc, struct gs_tunnel_list *l);
 int ipc_tunnel_set(struct ipc *ipc, const struct gs_tunnel *t);
 /* SA_GET dump of t->ifindex; replaces t->sas. */
 int ipc_sa_dump(struct ipc *ipc, struct gs_tunnel *t);
+/*
+ * The same with WITH_KEYS: each SA's KEY and AUTH_KEY too (needs
+ * CAP_NET_ADMIN in the tunnel's namespace); wipe them with gs_sa_wipe().
+ */
+int ipc_sa_dump_keys(struct ipc *ipc, struct gs_tunnel *t);
 /* SA_NEW on ifname with the attributes marked in sa->have[]. */
 int ipc_sa_new(struct ipc *ipc, const char *ifname, const struct gs_sa *sa);
 /* SA_DEL on ifname of (dir, spi). */

@@ -242,9 +242,26 @@ static void *grow(void *v, size_t *cap, size_t n, size_t size)
 	return v;
 }
 
+/* SAs may hold keys: the old array is wiped, not left to realloc(). */
 struct gs_sa *gs_tunnel_add_sa(struct gs_tunnel *t)
 {
-	t->sas = grow(t->sas, &t->cap_sas, t->n_sas, sizeof(*t->sas));
+	size_t cap = t->cap_sas ? t->cap_sas * 2 : 4;
+	struct gs_sa *v;
+
+	if (t->n_sas < t->cap_sas)
+		return &t->sas[t->n_sas++];
+	v = calloc(cap, sizeof(*v));
+	if (!v) {
+		fprintf(stderr, "gresec: out of memory\n");
+		exit(1);
+	}
+	if (t->n_sas) {
+		memcpy(v, t->sas, t->n_sas * sizeof(*v));
+		explicit_bzero(t->sas, t->cap_sas * sizeof(*v));
+	}
+	free(t->sas);
+	t->sas = v;
+	t->cap_sas = cap;
 	return &t->sas[t->n_sas++];
 }
 

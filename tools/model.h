@@ -48,7 +48,10 @@ struct gs_sa {
 	uint32_t encap_peer_addr;	/* network order; 0: the remote */
 	uint32_t encap_peer_port;	/* host order, read-only */
 	uint32_t mode;			/* GRESEC_SA_MODE_* */
-	/* Write-only key material (SA_NEW); wiped by gs_sa_wipe(). */
+	/*
+	 * Key material: SA_NEW's, or SA_GET's with WITH_KEYS (have[KEY]);
+	 * wiped by gs_sa_wipe().
+	 */
 	uint8_t key[GS_KEY_MAX];
 	size_t key_len;
 	uint8_t auth_key[GS_AUTH_KEY_MAX];

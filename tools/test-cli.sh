@@ -144,6 +144,16 @@ expect 2 "missing DEV or FILE" setconf gs0
 expect 2 "unexpected argument" syncconf gs0 "$cf" extra
 expect 2 "missing device" showconf
 expect 2 "unexpected argument" showconf gs0 gs1
+expect 2 "unexpected argument" showconf gs0 keys gs1
+expect 2 "unknown option" showconf --frob gs0
+expect 2 "missing device" showconf --keys
+# Keys are not written into a file others can read (before any netlink).
+kout=$(mktemp)
+chmod 644 "$kout"
+"$GRESEC" showconf gs0 keys >"$kout" 2>"$err"
+[ $? = 2 ] && grep -q "standard output is a file others can read" "$err" && [ ! -s "$kout" ] &&
+	ok || ko "showconf keys into a readable file: $(cat "$err")"
+rm -f "$kout"
 expect 2 "longer than 15" setconf abcdefghijklmnop "$cf"
 expect 2 "/nonexistent/gs0.conf: No such file" setconf gs0 /nonexistent/gs0.conf
 printf '[Tunnel]\nLocal = 192.0.2.1\nTTL = 300\n' >"$cf"
@@ -190,6 +200,7 @@ if ! "$GRESEC" show >/dev/null 2>"$err" && grep -q "module loaded" "$err"; then
 	expect 1 "" set gs0 ttl 64
 	expect 1 "" sa add gs0 dir in spi 256 proposal aes128gcm16 key $K20
 	expect 1 "" showconf gs0
+	expect 1 "" showconf gs0 keys
 fi
 
 # JSON renderer output is valid JSON

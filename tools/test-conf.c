@@ -271,7 +271,7 @@ static void test_roundtrip(void)
 
 	fill_tunnel(&t);
 	f = open_memstream(&buf, &len);
-	gs_conf_write(f, &t);
+	gs_conf_write(f, &t, false);
 	fclose(f);
 	CHECK(!parse(buf, &c), "written config does not parse: %s\n%s", err, buf);
 	CHECK(strstr(buf, "IKey = 7\nOKey = 8\n") && strstr(buf, "ICsum = no\nOCsum = yes\n") &&
@@ -292,6 +292,116 @@ static void test_roundtrip(void)
 	CHECK(parse("[Tunnel]\nTOS = 0x20\n", &c) == 0 &&
 	      !gs_conf_tunnel_equal(&c.t, &t), "TOS inherit differs");
 	gs_conf_free(&c);
+	gs_tunnel_free(&t);
+}
+
+static size_t count_op(const struct gs_conf_plan *p, enum gs_conf_op op)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n_steps; i++)
+		n += p->steps[i].op == op;
+	return n;
+}
+
+/*
+ * showconf DEV keys: Key and AuthKey written, parsed back equal, and
+ * setconf of it on a fresh device adds every SA (on the same device it
+ * installs them afresh).  The keyless default never writes a key, even
+ * from a model that has them; an ESP-in-UDP SA stays keyless.
+ */
+static void test_roundtrip_keys(void)
+{
+	struct gs_tunnel t, fresh;
+	struct gs_conf_plan p;
+	struct gs_conf c;
+	char *buf = NULL;
+	size_t len = 0, i;
+	struct gs_sa *sa;
+	FILE *f;
+
+	fill_tunnel(&t);
+	for (i = 0; i < 32; i++)
+		t.sas[0].key[i] = (uint8_t)(0x10 + i);
+	t.sas[0].key_len = 32;
+	for (i = 0; i < 20; i++)
+		t.sas[0].auth_key[i] = (uint8_t)(0xe0 + i);
+	t.sas[0].auth_key_len = 20;
+	t.sas[0].have[GRESEC_SA_A_KEY] = t.sas[0].have[GRESEC_SA_A_AUTH_KEY] = true;
+	memset(t.sas[1].key, 0xc5, 36);
+	t.sas[1].key_len = 36;
+	t.sas[1].have[GRESEC_SA_A_KEY] = true;
+
+	f = open_memstream(&buf, &len);
+	gs_conf_write(f, &t, true);
+	fclose(f);
+	CHECK(strstr(buf, "Key = 101112131415161718191a1b1c1d1e1f"
+			  "202122232425262728292a2b2c2d2e2f\n") &&
+	      strstr(buf, "AuthKey = e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3\n") &&
+	      !strstr(buf, "# No Key"), "keys written:\n%s", buf);
+	CHECK(!parse(buf, &c), "written config with keys does not parse: %s\n%s",
+	      err, buf);
+	CHECK(c.has_keys && c.t.n_sas == 2 && c.sa_keyed[0] && c.sa_keyed[1],
+	      "2 keyed SAs");
+	if (c.t.n_sas == 2) {
+		for (i = 0; i < 2; i++)
+			CHECK(gs_conf_sa_equal(&c.t.sas[i], &t.sas[i]) &&
+			      c.t.sas[i].key_len == t.sas[i].key_len &&
+			      !memcmp(c.t.sas[i].key, t.sas[i].key, t.sas[i].key_len) &&
+			      c.t.sas[i].auth_key_len == t.sas[i].auth_key_len &&
+			      !memcmp(c.t.sas[i].auth_key, t.sas[i].auth_key,
+				      t.sas[i].auth_key_len),
+			      "SA %zu and its keys round trip", i);
+	}
+
+	/* A fresh device with the same options: every SA added. */
+	fresh = t;
+	fresh.sas = NULL;
+	fresh.n_sas = fresh.cap_sas = 0;
+	CHECK(!gs_conf_plan(&c, "t.conf", &fresh, false, &p, err, sizeof(err)) &&
+	      !p.tunnel && p.n_steps == 2 && count_op(&p, GS_CONF_ADD) == 2,
+	      "setconf on a fresh device adds both SAs: %s", err);
+	gs_conf_plan_free(&p);
+	/* The same device: setconf installs them afresh, syncconf keeps them. */
+	CHECK(!gs_conf_plan(&c, "t.conf", &t, false, &p, err, sizeof(err)) &&
+	      count_op(&p, GS_CONF_REPLACE) == 2 && p.n_steps == 2,
+	      "setconf on the same device replaces both SAs: %s", err);
+	gs_conf_plan_free(&p);
+	CHECK(!gs_conf_plan(&c, "t.conf", &t, true, &p, err, sizeof(err)) &&
+	      !p.n_steps && p.kept == 2, "syncconf keeps both SAs: %s", err);
+	gs_conf_plan_free(&p);
+	gs_conf_free(&c);
+	free(buf);
+
+	/* Without keys asked, none is written. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	gs_conf_write(f, &t, false);
+	fclose(f);
+	CHECK(!strstr(buf, "Key = 1011") && !strstr(buf, "AuthKey") &&
+	      !strstr(buf, "c5c5") && strstr(buf, "# No Key"),
+	      "keyless default writes no key:\n%s", buf);
+	free(buf);
+
+	/* ESP in UDP: the format cannot say it, so no keys for it. */
+	sa = gs_tunnel_add_sa(&t);
+	sa->dir = GRESEC_SA_DIR_OUT;
+	sa->spi = 0x3003;
+	sa->proposal = GRESEC_PROPOSAL_AES128GCM16;
+	sa->encap = GRESEC_ENCAP_UDP;
+	memset(sa->key, 0x77, 20);
+	sa->key_len = 20;
+	sa->have[GRESEC_SA_A_KEY] = true;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	gs_conf_write(f, &t, true);
+	fclose(f);
+	CHECK(strstr(buf, "# ESP in UDP") && !strstr(buf, "7777"),
+	      "ESP-in-UDP SA written without its keys:\n%s", buf);
+	CHECK(!parse(buf, &c) && c.t.n_sas == 3 && !c.sa_keyed[2] &&
+	      c.sa_keyed[0], "its section parses keyless: %s", err);
+	gs_conf_free(&c);
+	free(buf);
 	gs_tunnel_free(&t);
 }
 
@@ -371,6 +481,7 @@ int main(void)
 	test_tunnel();
 	test_sa();
 	test_roundtrip();
+	test_roundtrip_keys();
 	test_plan();
 	return test_summary();
 }

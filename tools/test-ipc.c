@@ -102,8 +102,12 @@ static void test_sa_pack_roundtrip(void)
 	      out.soft_packets == 3 && out.hard_packets == 4 &&
 	      out.soft_time == 5 && out.hard_time == UINT64_MAX,
 	      "lifetimes round trip");
-	CHECK(out.key_len == 0 && out.auth_key_len == 0,
-	      "keys are never parsed into the model");
+	/* Replies carry them only when asked (ipc_sa_dump_keys()). */
+	CHECK(out.key_len == 16 && out.auth_key_len == 20 &&
+	      out.have[GRESEC_SA_A_KEY] && out.have[GRESEC_SA_A_AUTH_KEY] &&
+	      !memcmp(out.key, in.key, 16) &&
+	      !memcmp(out.auth_key, in.auth_key, 20),
+	      "keys parse back into the model");
 	mnl_attr_for_each_nested(n, a) {
 		if (mnl_attr_get_type(n) == GRESEC_SA_A_KEY)
 			key_len = mnl_attr_get_payload_len(n);
@@ -129,6 +133,90 @@ static void test_sa_pack_roundtrip(void)
 		i++;
 	CHECK(i == 2, "SA_DEL nest has 2 attributes, has %u", i);
 	gs_sa_wipe(&out);
+}
+
+/* SA_GET dump requests: WITH_KEYS only when asked, in an SA nest alone. */
+static void test_sa_dump_pack(void)
+{
+	const struct nlattr *a, *n;
+	struct nlmsghdr *nlh;
+	unsigned int top = 0, nested = 0;
+	bool with_keys = false;
+
+	nlh = genl_start(buf, GRESEC_CMD_SA_GET, NLM_F_DUMP);
+	CHECK(!sa_dump_pack(nlh, 7, false), "sa_dump_pack");
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		top++;
+		CHECK(mnl_attr_get_type(a) == GRESEC_A_IFINDEX &&
+		      mnl_attr_get_u32(a) == 7, "keyless dump: IFINDEX only");
+	}
+	CHECK(top == 1, "keyless dump has 1 attribute, has %u", top);
+
+	nlh = genl_start(buf, GRESEC_CMD_SA_GET, NLM_F_DUMP);
+	CHECK(!sa_dump_pack(nlh, 7, true), "sa_dump_pack keys");
+	top = 0;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		top++;
+		if (mnl_attr_get_type(a) != GRESEC_A_SA)
+			continue;
+		mnl_attr_for_each_nested(n, a) {
+			nested++;
+			with_keys = mnl_attr_get_type(n) == GRESEC_SA_A_WITH_KEYS &&
+				    mnl_attr_get_payload_len(n) == 0;
+		}
+	}
+	CHECK(top == 2 && nested == 1 && with_keys,
+	      "keyed dump: IFINDEX and an SA nest with the WITH_KEYS flag alone (%u, %u)",
+	      top, nested);
+}
+
+/* A dump reply with keys, and one whose key is longer than the model's. */
+static void test_sa_dump_keys_parse(void)
+{
+	static const uint8_t key[36] = { 1, 2, 3, [35] = 0x36 };
+	static const uint8_t auth[64] = { 0xa1, [63] = 0x64 };
+	static const uint8_t big[GS_KEY_MAX + 1];
+	struct gs_tunnel t = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *sa;
+
+	t.ifindex = 5;
+	nlh = genl_start(buf, GRESEC_CMD_SA_GET, NLM_F_MULTI);
+	mnl_attr_put_u32(nlh, GRESEC_A_IFINDEX, 5);
+	sa = mnl_attr_nest_start(nlh, GRESEC_A_SA);
+	mnl_attr_put_u32(nlh, GRESEC_SA_A_SPI, 0x1001);
+	mnl_attr_put_u32(nlh, GRESEC_SA_A_DIR, GRESEC_SA_DIR_IN);
+	mnl_attr_put_u32(nlh, GRESEC_SA_A_PROPOSAL, GRESEC_PROPOSAL_AES256_SHA256);
+	mnl_attr_put(nlh, GRESEC_SA_A_KEY, sizeof(key), key);
+	mnl_attr_put(nlh, GRESEC_SA_A_AUTH_KEY, sizeof(auth), auth);
+	mnl_attr_nest_end(nlh, sa);
+	put_sa_reply(nlh, 0x1002, GRESEC_SA_DIR_OUT, 0);
+	CHECK(sa_list_cb(nlh, &t) == 0, "SA message with keys");
+	CHECK(t.n_sas == 2, "2 SAs, got %zu", t.n_sas);
+	if (t.n_sas == 2) {
+		CHECK(t.sas[0].have[GRESEC_SA_A_KEY] && t.sas[0].key_len == 36 &&
+		      !memcmp(t.sas[0].key, key, 36), "KEY parsed");
+		CHECK(t.sas[0].have[GRESEC_SA_A_AUTH_KEY] &&
+		      t.sas[0].auth_key_len == 64 &&
+		      !memcmp(t.sas[0].auth_key, auth, 64), "AUTH_KEY parsed");
+		CHECK(!t.sas[1].have[GRESEC_SA_A_KEY] && !t.sas[1].key_len,
+		      "an SA without keys has none");
+	}
+	/* The restart of an interrupted dump wipes what it had. */
+	sa_list_restart(&t);
+	CHECK(t.n_sas == 0, "restart clears SAs");
+	gs_tunnel_free(&t);
+
+	memset(&t, 0, sizeof(t));
+	t.ifindex = 5;
+	nlh = genl_start(buf, GRESEC_CMD_SA_GET, NLM_F_MULTI);
+	mnl_attr_put_u32(nlh, GRESEC_A_IFINDEX, 5);
+	sa = mnl_attr_nest_start(nlh, GRESEC_A_SA);
+	mnl_attr_put_u32(nlh, GRESEC_SA_A_SPI, 0x1001);
+	mnl_attr_put(nlh, GRESEC_SA_A_KEY, sizeof(big), big);
+	mnl_attr_nest_end(nlh, sa);
+	CHECK(sa_list_cb(nlh, &t) < 0, "a key longer than the model's is a bad reply");
+	gs_tunnel_free(&t);
 }
 
 static void test_tunnel_pack(void)
@@ -441,6 +529,8 @@ int main(void)
 	if (!freopen("/dev/null", "w", stderr))
 		return 1;
 	test_sa_pack_roundtrip();
+	test_sa_dump_pack();
+	test_sa_dump_keys_parse();
 	test_tunnel_pack();
 	test_sa_dump_parse();
 	test_tunnel_dump_parse();

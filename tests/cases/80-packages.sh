@@ -14,9 +14,13 @@
 #     package depends on exactly the installed strongswan-charon;
 #   - apt-get install ./build/deb/*.deb: DKMS builds and installs the module
 #     for each of the suite's kernels (modprobe there resolves it, and gre);
+#   - systemd-analyze verify finds nothing to say about gresec@.service;
 #   - a VM of each of those kernels (tests/pkg/guest.sh) runs modprobe
-#     gresec and carries ESP traffic with the packaged CLI;
-#   - apt-get purge leaves no file behind that was not there before.
+#     gresec and carries ESP traffic with the packaged CLI, setconf from
+#     files, and the packaged unit's command lines (no systemd there);
+#   - apt-get purge leaves no file behind that was not there before (in
+#     the directories the packages and DKMS write to, listed before and
+#     after).
 # Exit 0 passes, 77 skips, anything else fails.  Arguments: the kernel
 # releases (default: tests/vm/kernels.sh).
 set -uo pipefail
@@ -136,7 +140,18 @@ ok "lintian (--pedantic) finds nothing"
 # modules.* indexes, which stay; their content is checked on their own).
 watch=(/lib/modules /usr/src /usr/sbin /usr/share/man/man8 /usr/share/man/man5 /usr/share/bash-completion
 	/usr/lib/ipsec/plugins /etc/strongswan.d /lib/systemd/system /var/lib/dkms
-	/usr/share/doc /etc/gresec)
+	/usr/share/doc /etc/gresec /etc/systemd/system /var/lib/systemd/deb-systemd-helper-enabled
+	/etc/modprobe.d /etc/modules-load.d)
+# Every directory the packages put a file in is watched too, so that no
+# packaged file outside those above can outlive the purge unseen.
+while read -r d; do
+	covered=0
+	for w in "${watch[@]}"; do
+		[[ $d == "$w" || $d == "$w"/* ]] && covered=1
+	done
+	[ $covered = 1 ] || watch+=("$d")
+done < <(for d in "${debs[@]}"; do dpkg-deb -c "$d"; done |
+	awk '$1 !~ /^d/ { p = $6; sub(/^\./, "", p); sub(/\/[^\/]*$/, "", p); print p }' | sort -u)
 snapshot() {
 	find "${watch[@]}" 2> /dev/null | sort
 }
@@ -158,6 +173,24 @@ for k in "${kernels[@]}"; do
 	ok "DKMS built and installed gresec $version for $k (modprobe resolves it, after gre)"
 done
 
+# --- the unit: systemd-analyze verify --------------------------------------
+# The installed gresec@.service for one instance: its syntax, that the
+# programs it runs and the man pages it names are there.  Any warning fails
+# (unknown keys are warnings, exit 0).
+unit=/lib/systemd/system/gresec@.service
+[ -e "$unit" ] || fail "gresec-tools installed no $unit"
+if command -v systemd-analyze > /dev/null; then
+	step "systemd-analyze verify gresec@gs0.service"
+	mkdir "$tmp/unit"
+	cp "$unit" "$tmp/unit/"
+	(cd "$tmp/unit" && systemd-analyze verify ./gresec@gs0.service) > "$log/verify.log" 2>&1 ||
+		{ cat "$log/verify.log"; fail "systemd-analyze verify gresec@gs0.service failed"; }
+	[ -s "$log/verify.log" ] && { cat "$log/verify.log"; fail "systemd-analyze verify gresec@gs0.service warns"; }
+	ok "systemd-analyze verify gresec@gs0.service: clean"
+else
+	echo "systemd-analyze is not installed (package systemd): the unit is not verified"
+fi
+
 # --- a VM of each kernel: modprobe gresec, traffic -------------------------
 step "VMs: ${kernels[*]}"
 for k in "${kernels[@]}"; do
@@ -165,7 +198,7 @@ for k in "${kernels[@]}"; do
 	mkdir -p "$share"
 	echo "$version" > "$share/pkg-version"
 	vm_prepare "$share" single "$k" "$repo" "" pkg/guest.sh
-	vm_run "$share" 600 "$k" single > "$log/$k/vm.log" 2>&1 &
+	vm_run "$share" 720 "$k" single > "$log/$k/vm.log" 2>&1 &
 	vm_pids+=($!)
 done
 for p in "${vm_pids[@]}"; do
@@ -194,5 +227,7 @@ for k in "${kernels[@]}"; do
 	grep -q gresec "/lib/modules/$k/modules.dep" && fail "modules.dep of $k still names gresec"
 done
 [ -z "$(dkms status -m gresec 2> /dev/null)" ] || fail "dkms still knows gresec: $(dkms status -m gresec)"
+stale=$(find /var/lib/dpkg/info -name 'gresec-*' -o -name 'strongswan-plugin-kernel-gresec*')
+[ -z "$stale" ] || fail "dpkg still has: $stale"
 ok "apt-get purge left no file behind ($(wc -l < "$log/files.before") paths listed before and after)"
 step "done"

@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 300
+# timeout: 450
 #
 # The guest half of tests/cases/80-packages.sh, in a VM of one of the
 # suite's kernels booted after the packages were installed on the host
 # (whose root the VM mounts): "modprobe gresec" loads the module DKMS built
 # for this kernel, and gre with it, and the packaged CLI carries
-# ESP-protected traffic over a tunnel between two namespaces.
+# ESP-protected traffic over a tunnel between two namespaces; the packaged
+# gresec@.service's commands bring a tunnel up from /etc/gresec/NAME.conf
+# and down again.
 . "$REPO/tests/lib/common.sh"
 . "$REPO/tests/lib/esp.sh"
+. "$REPO/tests/lib/unit.sh"
 # The packaged CLI, not the tree's (common.sh puts tools/ first).
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 want=$(cat "$SHARE/pkg-version")
@@ -57,6 +60,11 @@ ok "gresec setconf applied each end's file"
 ping_ok ns1 198.51.100.2
 tcp_transfer ns1 ns2 198.51.100.2 100000
 expect_ge "$(sa_counter ns2 gs0 in 0x1001 packets)" 50 "ESP packets ns2 decrypted on SA 0x1001"
+
+# The packaged gresec@.service, its command lines run as systemd would
+# (there is none here): gresec@gsu up from /etc/gresec/gsu.conf in each
+# namespace, traffic, reload, down.
+unit_scenario /lib/systemd/system/gresec@.service
 
 # The packaged bash completion names the tunnels (of the namespace it runs
 # in) and the values of an option.

@@ -97,7 +97,11 @@ _gresec()
 		fi
 		;;
 	showconf)
-		[ "$cword" -eq 2 ] && COMPREPLY=($(compgen -W "$(_gresec_devs)" -- "$cur"))
+		if [ "$cword" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "$(_gresec_devs)" -- "$cur"))
+		elif [ "$cword" -eq 3 ]; then
+			COMPREPLY=($(compgen -W "keys" -- "$cur"))
+		fi
 		;;
 	esac
 } &&
