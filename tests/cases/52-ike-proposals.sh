@@ -144,7 +144,7 @@ child_conf() {
 				local_ts = dynamic[gre]
 				remote_ts = dynamic[gre]
 				esp_proposals = $2
-				$3
+				${3:-}
 			}
 EOF
 }
@@ -318,7 +318,7 @@ for p in $PROPOSALS; do
 			expect_eq "$((${#key} / 2))/$((${#akey} / 2))" "$kl/$al" "$tag: xfrm SA $spi key/auth-key bytes"
 			rows+=("$(tshark_sa "$src" "$dst" "$spi" "$p" "$key" "$akey")")
 			n=$((n + 1))
-		done < <(xfrm_sas)
+		done <<< "$(xfrm_sas)"
 		expect_eq "$n" 2 "$tag: xfrm SAs on the stock end"
 		capture_start "" eth0 "/tmp/p52-$i.pcap" 'ip proto 47 or ip proto 50 or icmp'
 		wire0=$(wire)
