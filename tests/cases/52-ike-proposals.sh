@@ -15,7 +15,8 @@
 # right's charon installed in xfrm, every ESP packet to GRE (tshark 4.0
 # cannot check ChaCha20-Poly1305: that one is not decrypted).  Then IKEv1
 # main mode with start_action = trap on the left: the first ping starts
-# IKE, is held and delivered.  Last, the right switches to gresec too
+# IKE and is held and sent on the new SA (the stock peer may still lose it:
+# see that part).  Last, the right switches to gresec too
 # (charon restarted with kernel-gresec, gs0 instead of gre1): IKEv2 with
 # PSK comes up, both tunnels hold the CHILD_SA's SAs, pings and TCP with
 # matching hashes both ways, only ESP on the wire.
