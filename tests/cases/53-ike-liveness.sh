@@ -6,6 +6,8 @@
 # IKE liveness and rekey roles: Debian's charon keys a gresec tunnel
 # through kernel-gresec (left), stock charon keys ip_gre + xfrm (right), as
 # in 50-ike-interop, with ikev2-gre.swanctl.conf.  Cases, in one boot:
+#  - rekey as initiator: the left has a 20 s rekey_time and rekeys the
+#    CHILD_SA (gresec's soft-expiry event); the right answers.
 #  - rekey as responder: the right has a 20 s rekey_time and rekeys the
 #    CHILD_SA; the left answers.
 #  - rekey by both at once: both have a 20 s rekey_time and a 1 s delay
@@ -359,7 +361,7 @@ log_since() {
 }
 
 # --- rekey under load ----------------------------------------------------------
-# rekey_case N TAG WHO-HAS-20S [netem]: WHO (right or both) gets rekey_time
+# rekey_case N TAG WHO-HAS-20S [netem]: WHO (left, right or both) gets rekey_time
 # 20 s; the left initiates the CHILD_SA; a counted flow runs across the
 # rekey.
 rekey_case() {
@@ -399,6 +401,11 @@ rekey_case() {
 			fail "$tag: the left sent a CREATE_CHILD_SA request (the right should rekey)"
 		ok "$tag: the left rekeyed as responder"
 	fi
+	if [ "$who" = left ] && [ "$ROLE" = left ]; then
+		log_since "$log0" | grep -E 'generating CREATE_CHILD_SA request .*N\(REKEY_SA\)' ||
+			fail "$tag: the left sent no CREATE_CHILD_SA rekey request"
+		ok "$tag: the left rekeyed as initiator"
+	fi
 	sync_peer "rekeyed$i"
 	if [ "$ROLE" = left ]; then
 		# The flow on the new SAs too: until 20 packets crossed
@@ -436,6 +443,7 @@ rekey_case() {
 	close_ike "$tag"
 }
 
+rekey_case 0 rekey-initiator left
 rekey_case 1 rekey-responder right
 rekey_case 2 rekey-collision both netem
 
