@@ -298,7 +298,7 @@ sys.path.insert(0, sys.argv[1])
 import nlraw
 # uapi/linux/gresec.h
 SA_NEW, SA_GET, IFNAME, A_SA = 4, 6, 2, 17
-SPI, DIR, PROPOSAL, KEY, AUTH_KEY, WITH_KEYS = 2, 3, 4, 5, 6, 30
+SPI, DIR, PROPOSAL, KEY, AUTH_KEY, WITH_KEYS = 2, 3, 4, 5, 6, 31
 REQ = nlraw.NLM_F_REQUEST | nlraw.NLM_F_ACK
 
 
