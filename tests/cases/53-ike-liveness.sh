@@ -10,7 +10,7 @@
 #    CHILD_SA (gresec's soft-expiry event); the right answers.
 #  - rekey as responder: the right has a 20 s rekey_time and rekeys the
 #    CHILD_SA; the left answers.
-#  - rekey by both at once: both have a 20 s rekey_time and a 1 s delay
+#  - rekey by both at once: both have a 20 s rekey_time and a 3 s delay
 #    each way on the wire (netem) once the CHILD_SA is up, so each starts
 #    its CREATE_CHILD_SA before the other's arrives: charon resolves the
 #    collision (its log says so on both ends).
@@ -366,7 +366,7 @@ log_since() {
 # rekey.
 rekey_case() {
 	local i=$1 tag=$2 who=$3 delay=${4:-} spi_in0 spi_out0 d0 x0 sent got edits=()
-	echo "# $tag: rekey_time 20 s on: $who${delay:+, 1 s delay each way}"
+	echo "# $tag: rekey_time 20 s on: $who${delay:+, 3 s delay each way}"
 	if [ "$who" = both ] || [ "$ROLE" = "$who" ]; then
 		edits=("$(child_opts 'rekey_time = 20s' 'life_time = 300s' 'rand_time = 0s')")
 	fi
@@ -377,7 +377,13 @@ rekey_case() {
 	wait_secs 180 child_up || { swanctl --list-sas; fail "$tag: no CHILD_SA"; }
 	spi_in0=$(child_spi in) spi_out0=$(child_spi out)
 	if [ -n "$delay" ]; then
-		tc qdisc add dev eth0 root netem delay 1s limit 10000
+		# Each end's rekey starts when its own SA soft-expires; the
+		# two expiries can be a second or more apart (install order,
+		# gresec's expiry timer, a loaded host), and 3 s each way
+		# still has both requests cross.  charon retransmits
+		# (4 s) where the round trip is 6 s; the responder answers a
+		# retransmission from its cache.
+		tc qdisc add dev eth0 root netem delay 3s limit 10000
 	fi
 	sync_peer "up$i"
 	if [ "$ROLE" = left ]; then
