@@ -383,6 +383,8 @@ fi
 sync_peer "nat-right.rekeyed"
 traffic nat-right-rekeyed
 expect_eq "$(ike_head natt)" "$HEAD" "nat-right: the IKE_SA after the rekey"
+# Both ends read the IKE_SA before the right closes it.
+sync_peer "nat-right.checked"
 [ "$ROLE" = right ] && ike_terminate natt nat-right
 wait_for 600 child_gone natt || fail "nat-right: CHILD_SA not closed"
 sync_peer "nat-right.closed"
