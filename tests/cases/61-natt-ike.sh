@@ -276,6 +276,8 @@ sync_peer "nat-left.moved"
 traffic nat-left-after
 expect_eq "$(ike_head natt)" "$HEAD" "nat-left: the IKE_SA after the rebinding"
 expect_eq "$(child_spi natt in)/$(child_spi natt out)" "$SPIN/$SPOUT" "nat-left: the CHILD_SA's SPIs after the rebinding"
+# Both ends read the IKE_SA before the left closes it.
+sync_peer "nat-left.checked"
 [ "$ROLE" = left ] && ike_terminate natt nat-left
 wait_for 600 child_gone natt || fail "nat-left: CHILD_SA not closed"
 sync_peer "nat-left.closed"
