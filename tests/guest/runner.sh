@@ -136,7 +136,7 @@ while read -r how t <&3; do
 	for d in /proc/[0-9]*; do
 		read -r c < "$d/comm" 2> /dev/null || continue
 		case $c in
-		bird | nc | iperf3 | tcpdump | tshark | dumpcap | ping | python3 | gresec)
+		bird | nc | iperf3 | tcpdump | tshark | dumpcap | ping | python3 | gresec | charon)
 			kill -KILL "${d#/proc/}" 2> /dev/null ;;
 		esac
 	done
@@ -152,6 +152,14 @@ while read -r how t <&3; do
 	printf '%s\n' "${cmds[@]}" "addr flush dev eth0" "xfrm state flush" \
 		"xfrm policy flush" | ip -force -batch - > /dev/null 2>&1
 	mapfile -t mods < /proc/modules
+	# What a test that stopped half-way may leave on the pair's link: a
+	# qdisc (delay, drop) or nftables rules (NAT).  Looked for only where
+	# their modules are loaded, to spare a process a test.
+	if [[ " ${mods[*]%% *} " == *" sch_netem "* || " ${mods[*]%% *} " == *" sch_ingress "* ]]; then
+		tc qdisc del dev eth0 root > /dev/null 2>&1
+		tc qdisc del dev eth0 clsact > /dev/null 2>&1
+	fi
+	[[ " ${mods[*]%% *} " == *" nf_tables "* ]] && nft flush ruleset > /dev/null 2>&1
 	for m in gresec ip_gre; do
 		[[ " ${mods[*]%% *} " == *" $m "* ]] &&
 			rmmod "$m" >> "$results/$name.log" 2>&1
