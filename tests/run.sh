@@ -23,7 +23,7 @@
 #                    kernel's have all stopped (default: once its queue is
 #                    empty and one VM is left)
 #   GRESEC_BUDGET    minutes the suite's projected time may take (see
-#                    tests/costs and docs/suite-time.md; default 80)
+#                    tests/costs and docs/suite-time.md; default 100)
 #
 # Time (docs/suite-time.md): every VM of a kernel takes its next test from
 # one queue, longest first by tests/costs; the debug kernel builds in the
@@ -228,7 +228,13 @@ lane_plan() {
 # lane_boot seconds for its VMs to boot and the build), is projected to fit
 # GRESEC_BUDGET minutes on the reference machine.
 lane_boot=60
-budget=${GRESEC_BUDGET:-80}
+# The projection puts the kernels end to end and the pair tests on one VM
+# beside the queue; the lanes overlap (lane_tail) and the IKE pair tests
+# mostly wait, so it overstates: 73 minutes projected for the 52 measured
+# at cf4d627.  100 (raised from 80 when the IKE, NAT-T and tunnel-mode pair
+# tests came) keeps the rule a guard against a new slow test, not a
+# forecast; the measured times are docs/suite-time.md's.
+budget=${GRESEC_BUDGET:-100}
 budget_check() {
 	local f n l all=() dbg=() bad=() total proj=()
 	for f in tests/cases/*.sh; do
