@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: pair
-# timeout: 600
+# timeout: 700
 #
 # IKE keys every gresec proposal, and gresec on both ends.  The left runs
 # gresec + charon + kernel-gresec throughout.  First the right is stock
