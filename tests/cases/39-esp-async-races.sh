@@ -297,7 +297,15 @@ async_round() {
 		[ $(($(sa_counter ns1 gs0 out $s12 packets) - o1)) -eq $(($(decrypted ns2 $s12) - i1)) ] &&
 			[ $(($(sa_counter ns2 gs0 out $s21 packets) - o2)) -eq $(($(decrypted ns1 $s21) - i2)) ]
 	}
-	wait_for 20 settled || true
+	if ! wait_for 100 settled; then
+		for f in ns1 ns2; do
+			echo "--- $f: gresec show gs0 -s; ip -s link; neighbours"
+			ip netns exec $f gresec show gs0 -s || true
+			ip -n $f -s link || true
+			ip -n $f -s neigh || true
+			ip netns exec $f nstat -az 2>/dev/null | grep -vw 0 || true
+		done
+	fi
 	expect_eq $(($(decrypted ns2 $s12) - i1)) $(($(sa_counter ns1 gs0 out $s12 packets) - o1)) \
 		"$prop: ns2 decrypted = ns1 sent, after the rounds"
 	expect_eq $(($(decrypted ns1 $s21) - i2)) $(($(sa_counter ns2 gs0 out $s21 packets) - o2)) \
