@@ -2,7 +2,8 @@
 /*
  * gresec: a packet's way out, from ndo_start_xmit to iptunnel_xmit().
  *
- *   gresec_tx_xmit()        hand-over decision (parallel.c) or inline
+ *   gresec_tx_xmit()        hand-over decision (parallel.c) or inline;
+ *                           always the hand-over with sequence numbers
  *   gresec_tx_now()         protection decided once; GSO segmented for ESP
  *   gresec_tx_one()         route, path MTU, outer header fields, GRE
  *                           header, then ESP (gresec_tx_esp(), in tunnel
@@ -596,10 +597,18 @@ netdev_tx_t gresec_tx_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * does a packet that is already inside another device's transmit
 	 * (ours, routed into a tunnel): a hand-over would restart the core's
 	 * count of nested transmits, and a routing loop would never end.
+	 *
+	 * Sequence numbers promise the peer our order (RFC 2890), and two
+	 * CPUs sending at once would break it: one takes its GRE number, the
+	 * other overtakes it to the wire, and the peer drops the late one.
+	 * ip_gre gives up lockless transmit for them; here such a tunnel
+	 * sends every packet through its queue, which one worker empties in
+	 * order, so numbering, ESP and the send are one sequence.
 	 */
 	if (dev_recursion_level() <= 1 &&
-	    gresec_par_queue_wanted(&tun->txq, &gresec_tx_rate,
-				    gresec_tx_protected(tun, cfg))) {
+	    ((cfg->oflags & GRESEC_TUNNEL_F_SEQ) ||
+	     gresec_par_queue_wanted(&tun->txq, &gresec_tx_rate,
+				     gresec_tx_protected(tun, cfg)))) {
 		if (gresec_par_queue_add(&tun->txq, skb))
 			gresec_tx_drop(tun, skb,
 				       GRESEC_STATS_A_TX_DROP_BACKLOG);
