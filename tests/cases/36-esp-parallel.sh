@@ -23,6 +23,19 @@ load_gresec
 param=/sys/module/gresec/parameters/parallel
 expect_eq "$(cat $param)" Y "module parameter parallel by default"
 netns_pair_setup
+# A NIC hashes all packets of an SA to one receive queue, so they arrive
+# on one CPU in the order they left.  A veth instead delivers each packet
+# on the CPU that sent it: packets a worker sent on one CPU and later ones
+# sent inline on the other would meet at the receiver in whichever order
+# its two vCPUs run, which the host's load decides (a receive window and
+# more apart, under a full suite).  RPS steers each veth's receive to one
+# CPU in the order it was sent, as a NIC's queue would; the hand-over
+# still moves the work from there to the next CPU.
+for l in "ns1 veth1" "ns2 veth2"; do
+	read -r ns dev <<< "$l"
+	ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/queues/rx-0/rps_cpus"
+	expect_eq "$(ip netns exec "$ns" cat /sys/class/net/$dev/queues/rx-0/rps_cpus | tr -d 0,)" 1 "$ns $dev rps_cpus"
+done
 sa_pair_add aes128gcm16 0x3601 0x3602
 ping_ok ns1 198.51.100.2
 
