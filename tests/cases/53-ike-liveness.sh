@@ -18,8 +18,8 @@
 #    are gone.
 #    In each rekey case a counted ping flow (every 50 ms) runs across the
 #    rekey: every echo request and reply is counted where it left and
-#    where it came in (nstat on both ends) and by ping, no packet is
-#    dropped on either end (gresec's tunnel and SA drop counters, the
+#    where it came in (nstat on both ends: ping's own count is shown, not
+#    trusted, see flow_start), no packet is dropped on either end (gresec's tunnel and SA drop counters, the
 #    deleted SAs' final ones from "gresec monitor", its unknown-SPI
 #    counter, the right's /proc/net/xfrm_stat), and gs0 (and the right's
 #    xfrm) ends with exactly the new CHILD_SA's SAs, which "gresec show"
@@ -577,8 +577,9 @@ collision_resolved() {
 	local i=$1 tag=$2 id0=$3 res outcome gone id p_outcome p_in p_out
 	log_since "$log0" | grep -E 'detected CHILD_REKEY collision with CHILD_REKEY' ||
 		fail "$tag: no rekey collision in charon's log"
-	res=$(log_since "$log0" | grep -oE 'CHILD_SA rekey collision (won|lost), deleting (old|redundant) child gre\{[0-9]+\}')
-	expect_eq "$(echo "$res" | wc -l)" 1 "$tag: rekey collisions charon resolved ($ROLE)"
+	res='CHILD_SA rekey collision (won|lost), deleting (old|redundant) child gre\{[0-9]+\}'
+	expect_eq "$(log_since "$log0" | grep -cE "$res")" 1 "$tag: rekey collisions charon resolved ($ROLE)"
+	res=$(log_since "$log0" | grep -oE "$res")
 	outcome=$(echo "$res" | awk '{ print $4 }' | tr -d ,)
 	gone=$(echo "$res" | sed 's/.*{\([0-9]*\)}/\1/')
 	id=$(child_id)
