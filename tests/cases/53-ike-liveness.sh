@@ -6,14 +6,24 @@
 # IKE liveness and rekey roles: Debian's charon keys a gresec tunnel
 # through kernel-gresec (left), stock charon keys ip_gre + xfrm (right), as
 # in 50-ike-interop, with ikev2-gre.swanctl.conf.  Cases, in one boot:
+#  - rekey as initiator: the left has a 20 s rekey_time and rekeys the
+#    CHILD_SA (gresec's soft-expiry event); the right answers.
 #  - rekey as responder: the right has a 20 s rekey_time and rekeys the
 #    CHILD_SA; the left answers.
-#    A counted ping flow (every 50 ms) runs across the
-#    rekey: every echo is answered, no packet dropped on either end
-#    (gresec's tunnel and SA drop counters, the deleted SAs' final ones
-#    from "gresec monitor", its unknown-SPI counter, the right's
-#    /proc/net/xfrm_stat), and gs0 (and the right's xfrm) ends with exactly
-#    the new CHILD_SA's SAs, which "gresec show" names.
+#  - rekey collision: both ends rekey at once (swanctl --rekey on both;
+#    nftables holds the IKE messages so that both requests cross and
+#    each end takes in the other's request before its own response,
+#    whatever the timing); charon resolves it: one end wins, the
+#    CHILD_SA left is the same on both, the old and the redundant one
+#    are gone.
+#    In each rekey case a counted ping flow (every 50 ms) runs across the
+#    rekey: every echo request and reply is counted where it left and
+#    where it came in (nstat on both ends: ping's own count is shown, not
+#    trusted, see flow_start), no packet is dropped on either end (gresec's tunnel and SA drop counters, the
+#    deleted SAs' final ones from "gresec monitor", its unknown-SPI
+#    counter, the right's /proc/net/xfrm_stat), and gs0 (and the right's
+#    xfrm) ends with exactly the new CHILD_SA's SAs, which "gresec show"
+#    names.
 #  - DPD: the right vanishes (tc drops all its eth0 traffic); the left's
 #    DPD (dpd_delay 2 s, short retransmissions, dpd_action = restart,
 #    keyingtries = 0) gives up, charon deletes the SAs from gs0, the ping
@@ -63,6 +73,9 @@ cleanup() {
 	if tc qdisc show dev eth0 | grep -qE '^qdisc (netem|clsact)'; then
 		tc qdisc del dev eth0 root 2> /dev/null || true
 		tc qdisc del dev eth0 clsact 2> /dev/null || true
+	fi
+	if nft list table inet hold_ike > /dev/null 2>&1; then
+		nft delete table inet hold_ike || true
 	fi
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ "$ROLE" = right ]; then
 		echo "--- right: xfrm counters that are not 0"
@@ -321,9 +334,11 @@ for line in open(sys.argv[1]):
 print(n)' "$events"
 }
 
-# The counted flow (left): pings every 50 ms in bursts of 20, each burst
-# waiting for its last answer, until flow_stop; flow_stop prints "SENT
-# RECEIVED" over all bursts.
+# The counted flow (left): pings every 50 ms in bursts of 20 until
+# flow_stop.  ping's own count is no proof of loss: it stops waiting twice
+# the burst's slowest round trip after its last request and counts a
+# later answer as lost (under TCG a rekey can delay one that much); the
+# kernels' ICMP counters on both ends (icmp_now) are the proof.
 flow_start() {
 	rm -f $IKE/flow.stop $IKE/flow.log
 	(
@@ -334,11 +349,27 @@ flow_start() {
 	flow_pid=$!
 }
 
+# icmp_now: this end's ICMP echo counters (absolute, nstat's history left
+# alone): "REQUESTS-SENT REQUESTS-RECEIVED REPLIES-SENT REPLIES-RECEIVED".
+icmp_now() {
+	nstat -asz IcmpOutEchos IcmpInEchos IcmpOutEchoReps IcmpInEchoReps | awk '{ v[$1] = $2 }
+		END { print v["IcmpOutEchos"] + 0, v["IcmpInEchos"] + 0, v["IcmpOutEchoReps"] + 0, v["IcmpInEchoReps"] + 0 }'
+}
+
+# xfrm_moved FILE (right): the xfrm counters that moved since FILE (a copy
+# of /proc/net/xfrm_stat), "NAME +N" each, or "none".
+xfrm_moved() {
+	awk 'NR == FNR { v[$1] = $2; next } $2 != v[$1] { printf "%s +%d ", $1, $2 - v[$1]; n++ }
+		END { if (!n) printf "none" }' "$1" /proc/net/xfrm_stat
+}
+
+# flow_stop: stop the flow once its current burst has ended and set sent
+# and got over all bursts (in this shell: only it can wait for the flow).
 flow_stop() {
 	: > $IKE/flow.stop
 	wait "$flow_pid"
-	sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' $IKE/flow.log |
-		awk '{ s += $1; r += $2 } END { print s + 0, r + 0 }'
+	read -r sent got <<< "$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' $IKE/flow.log |
+		awk '{ s += $1; r += $2 } END { print s + 0, r + 0 }')"
 }
 
 # close_ike: the left ends the IKE_SA; both wait for its CHILD_SA to go.
@@ -361,13 +392,17 @@ log_since() {
 }
 
 # --- rekey under load ----------------------------------------------------------
-# rekey_case N TAG WHO-HAS-20S [netem]: WHO (left, right or both) gets rekey_time
-# 20 s; the left initiates the CHILD_SA; a counted flow runs across the
-# rekey.
+# rekey_case N TAG WHO: the left initiates the CHILD_SA and a counted flow
+# runs across its rekey.  WHO left or right: that end has rekey_time 20 s
+# (gresec's soft-expiry event on the left, xfrm's on the right) and
+# rekeys.  WHO both: a rekey collision, made by the test (collide)
+# rather than left to timing; no end has a short rekey_time there, so no
+# second rekey chains onto the collision.
 rekey_case() {
-	local i=$1 tag=$2 who=$3 delay=${4:-} spi_in0 spi_out0 d0 x0 sent got edits=()
-	echo "# $tag: rekey_time 20 s on: $who${delay:+, 3 s delay each way}"
-	if [ "$who" = both ] || [ "$ROLE" = "$who" ]; then
+	local i=$1 tag=$2 who=$3 spi_in0 spi_out0 id0 d0 x0 c0 c sent got edits=()
+	local l_oe l_ir r_ie r_or moved
+	echo "# $tag: rekeyed by $who"
+	if [ "$who" != both ] && [ "$ROLE" = "$who" ]; then
 		edits=("$(child_opts 'rekey_time = 20s' 'life_time = 300s' 'rand_time = 0s')")
 	fi
 	log0=$(wc -l < $IKE/charon.log)
@@ -375,30 +410,23 @@ rekey_case() {
 	sync_peer "loaded$i"
 	[ "$ROLE" = left ] && initiate "$i"
 	wait_secs 180 child_up || { swanctl --list-sas; fail "$tag: no CHILD_SA"; }
-	spi_in0=$(child_spi in) spi_out0=$(child_spi out)
-	if [ -n "$delay" ]; then
-		# Each end's rekey starts when its own SA soft-expires; the
-		# two expiries can be a second or more apart (install order,
-		# gresec's expiry timer, a loaded host), and 3 s each way
-		# still has both requests cross.  charon retransmits
-		# (4 s) where the round trip is 6 s; the responder answers a
-		# retransmission from its cache.
-		tc qdisc add dev eth0 root netem delay 3s limit 10000
-	fi
-	sync_peer "up$i"
+	spi_in0=$(child_spi in) spi_out0=$(child_spi out) id0=$(child_id)
 	if [ "$ROLE" = left ]; then
 		monitor_start "$i"
 		d0=$(drops_now)
-		flow_start
 	else
 		x0=$(xfrm_errors)
+		cp /proc/net/xfrm_stat $IKE/xfrm_stat.$i
 	fi
+	c0=$(icmp_now)
+	sync_peer "up$i"
+	[ "$ROLE" = left ] && flow_start
+	[ "$who" = both ] && collide "$i" "$tag"
 	# The rekey: a new inbound SPI, and once the old CHILD_SA is gone
-	# this end's SAs are exactly the new CHILD_SA's.
-	# With a collision, wait for charon to have resolved it: until
-	# then a second new CHILD_SA comes and goes.
+	# (and, in a collision, the redundant one) this end's SAs are
+	# exactly the new CHILD_SA's.
 	wait_secs 150 eval '[ "$(child_spi in)" != "$spi_in0" ] && one_child && holds_exactly_child &&
-		{ [ -z "$delay" ] || log_since "$log0" | grep -E "CHILD_SA rekey collision (won|lost)"; }' ||
+		{ [ "$who" != both ] || log_since "$log0" | grep -E "CHILD_SA rekey collision (won|lost)"; }' ||
 		{ swanctl --list-sas; sas_now; fail "$tag: not rekeyed to exactly the new CHILD_SA's SAs"; }
 	swanctl --list-sas --ike $IKE_SA 2> /dev/null
 	ok "$tag: rekeyed from in 0x$spi_in0/out 0x$spi_out0, $ROLE holds exactly: $(sas_now)"
@@ -413,8 +441,11 @@ rekey_case() {
 	if [ "$who" = left ] && [ "$ROLE" = left ]; then
 		log_since "$log0" | grep -E 'generating CREATE_CHILD_SA request .*N\(REKEY_SA\)' ||
 			fail "$tag: the left sent no CREATE_CHILD_SA rekey request"
+		! log_since "$log0" | grep -E 'parsed CREATE_CHILD_SA request' ||
+			fail "$tag: the left answered a CREATE_CHILD_SA request (the left should rekey)"
 		ok "$tag: the left rekeyed as initiator"
 	fi
+	[ "$who" = both ] && collision_resolved "$i" "$tag" "$id0"
 	sync_peer "rekeyed$i"
 	if [ "$ROLE" = left ]; then
 		# The flow on the new SAs too: until 20 packets crossed
@@ -423,7 +454,32 @@ rekey_case() {
 		spi_in=$(child_spi in)
 		wait_secs 60 eval '[ "$(sa_counter "" gs0 in $((0x$spi_in)) packets)" -ge 20 ]' ||
 			fail "$tag: no traffic on the new inbound SA 0x$spi_in"
-		read -r sent got <<< "$(flow_stop)"
+		flow_stop
+	fi
+	read -r -a c0 <<< "$c0"
+	if [ "$ROLE" = left ]; then
+		# The answers still on their way when ping stopped waiting:
+		# until as many came in as requests went out (a lost one
+		# never comes: the count below shows it).
+		wait_secs 30 eval 'read -r -a c <<< "$(icmp_now)" && [ $((c[3] - c0[3])) = $((c[0] - c0[0])) ]' ||
+			echo "$tag: fewer echo replies than requests after 30 s"
+	fi
+	sync_peer "flowed$i"
+	# Every echo request and reply, counted where it left and where it
+	# came in (nstat); both ends publish theirs.
+	read -r -a c <<< "$(icmp_now)"
+	echo "$((c[0] - c0[0])) $((c[1] - c0[1])) $((c[2] - c0[2])) $((c[3] - c0[3]))" > "$SHARE/$TEST_NAME.$ROLE.icmp$i"
+	if [ "$ROLE" = right ]; then
+		xfrm_moved $IKE/xfrm_stat.$i > "$SHARE/$TEST_NAME.xfrm$i"
+	fi
+	sync_peer "counted$i"
+	if [ "$ROLE" = left ]; then
+		read -r l_oe _ _ l_ir < "$SHARE/$TEST_NAME.left.icmp$i"
+		read -r _ r_ie r_or _ < "$SHARE/$TEST_NAME.right.icmp$i"
+		moved=$(cat "$SHARE/$TEST_NAME.xfrm$i")
+		echo "$tag: echo requests: ping sent $sent, the left sent $l_oe, the right received $r_ie;" \
+			"replies: the right sent $r_or, the left received $l_ir, ping counted $got;" \
+			"the right's xfrm counters that moved: $moved"
 		# Where a packet was lost first: gresec's counters.
 		gresec show net
 		expect_eq "$(($(drops_now) - d0 + $(monitor_stop_drops "$i")))" 0 \
@@ -431,32 +487,120 @@ rekey_case() {
 		# The flow began before the rekey and ended after 20 of its
 		# packets came in on the new SA.
 		expect_ge "$sent" 20 "$tag: echo requests sent across the rekey"
-		expect_eq "$got" "$sent" "$tag: echo replies received (of $sent sent)"
+		expect_eq "$l_oe" "$sent" "$tag: echo requests the left sent (nstat; ping sent $sent)"
+		expect_eq "$r_ie" "$l_oe" "$tag: echo requests the right received (of $l_oe)"
+		expect_eq "$r_or" "$r_ie" "$tag: echo replies the right sent (for $r_ie requests)"
+		expect_eq "$l_ir" "$r_or" "$tag: echo replies the left received (of $r_or)"
 		# (The CHILD_SA may have been rekeyed again meanwhile.)
 		wait_for 100 show_names_child ||
 			{ gresec show gs0; fail "$tag: gresec show does not name the CHILD_SA's SPIs"; }
 		ok "$tag: gresec show names the new CHILD_SA's SPIs (in 0x$(child_spi in), out 0x$(child_spi out))"
-	fi
-	sync_peer "flowed$i"
-	if [ "$ROLE" = right ]; then
+	else
 		expect_eq "$(($(xfrm_errors) - x0))" 0 "$tag: xfrm errors on the right (/proc/net/xfrm_stat)"
 	fi
-	if [ -n "$delay" ]; then
-		tc qdisc del dev eth0 root
-		# The delay made both ends start a rekey before the other's
-		# request arrived: charon saw the collision.
-		log_since "$log0" | grep -E 'CHILD_SA rekey collision (won|lost)' ||
-			fail "$tag: no rekey collision in charon's log"
-		ok "$tag: charon resolved a rekey collision ($ROLE)"
-	fi
+	sync_peer "checked$i"
 	close_ike "$tag"
 }
 
+# child_id: the unique id of the installed CHILD_SA (charon's "gre{ID}").
+child_id() {
+	swanctl --list-sas --ike $IKE_SA 2> /dev/null |
+		sed -n 's/^ *gre: #\([0-9]*\), .*INSTALLED.*/\1/p' | head -n 1
+}
+
+# hold_ike all|responses|informational|none: what this end drops of the
+# IKE it receives (ports 500 and 4500, where charon moves once both ends
+# support MOBIKE; on 4500 the IKE header follows a 4-byte marker, so the
+# exchange type is the UDP payload's byte 18 or 22, the flags byte 19 or
+# 23): everything, responses, the INFORMATIONAL exchange (DELETE), or
+# nothing.  One nft transaction each: no packet passes in between.
+hold_ike() {
+	local rules=()
+	case $1 in
+	all)
+		rules=('udp dport { 500, 4500 } counter drop') ;;
+	responses)
+		rules=('udp dport 500 @th,216,8 & 0x20 == 0x20 counter drop'
+			'udp dport 4500 @th,248,8 & 0x20 == 0x20 counter drop') ;;
+	informational)
+		rules=('udp dport 500 @th,208,8 == 37 counter drop'
+			'udp dport 4500 @th,240,8 == 37 counter drop') ;;
+	none)
+		nft delete table inet hold_ike
+		return ;;
+	esac
+	{
+		echo 'table inet hold_ike { chain in { type filter hook input priority 0; policy accept; }; }'
+		echo 'flush chain inet hold_ike in'
+		printf 'add rule inet hold_ike in %s\n' "${rules[@]}"
+	} | nft -f - || fail "hold_ike $1: nft"
+}
+
+# wait_log LINES TAG WHAT REGEX: wait until charon logged REGEX after its
+# first LINES lines.
+wait_log() {
+	wait_secs 120 eval "log_since $1 | grep -E '$4'" ||
+		{ log_since "$1" | tail -n 40; fail "$2: charon has not $3"; }
+}
+
+# collide N TAG: both ends rekey the CHILD_SA at once, with charon's
+# messages held so that each end meets the classic collision, whatever
+# the timing: both send their CREATE_CHILD_SA request while neither takes
+# in IKE; then each takes in the other's (retransmitted) request while
+# its own response is still held; then each takes in its response, and
+# resolves the collision, while the DELETE that follows is still held.
+collide() {
+	local i=$1 tag=$2 l0
+	l0=$(wc -l < $IKE/charon.log)
+	hold_ike all
+	sync_peer "held$i"
+	swanctl --rekey --child gre > $IKE/rekey-$i.log 2>&1 ||
+		{ cat $IKE/rekey-$i.log; fail "$tag: swanctl --rekey"; }
+	wait_log "$l0" "$tag" "sent a rekey request" 'generating CREATE_CHILD_SA request .*N\(REKEY_SA\)'
+	sync_peer "requested$i"
+	hold_ike responses
+	wait_log "$l0" "$tag" "taken in the peer's rekey request during its own" \
+		'detected CHILD_REKEY collision with CHILD_REKEY'
+	sync_peer "crossed$i"
+	hold_ike informational
+	wait_log "$l0" "$tag" "resolved the collision" 'CHILD_SA rekey collision (won|lost)'
+	sync_peer "decided$i"
+	hold_ike none
+	ok "$tag: both ends sent a rekey request, took in the other's and then their response"
+}
+
+# collision_resolved N TAG OLD-ID: charon on this end saw the collision
+# and resolved it once: the winner deleted the old CHILD_SA OLD-ID, the
+# loser its redundant one; the CHILD_SA left is neither, it is the same
+# on both ends (the SPIs cross) and exactly one end won.
+collision_resolved() {
+	local i=$1 tag=$2 id0=$3 res outcome gone id p_outcome p_in p_out
+	log_since "$log0" | grep -E 'detected CHILD_REKEY collision with CHILD_REKEY' ||
+		fail "$tag: no rekey collision in charon's log"
+	res='CHILD_SA rekey collision (won|lost), deleting (old|redundant) child gre\{[0-9]+\}'
+	expect_eq "$(log_since "$log0" | grep -cE "$res")" 1 "$tag: rekey collisions charon resolved ($ROLE)"
+	res=$(log_since "$log0" | grep -oE "$res")
+	outcome=$(echo "$res" | awk '{ print $4 }' | tr -d ,)
+	gone=$(echo "$res" | sed 's/.*{\([0-9]*\)}/\1/')
+	id=$(child_id)
+	if [ "$outcome" = won ]; then
+		expect_eq "$gone" "$id0" "$tag: the CHILD_SA the winner ($ROLE) deleted is the old one"
+	else
+		[ "$gone" != "$id0" ] || fail "$tag: the loser ($ROLE) deleted the old CHILD_SA, not its redundant one"
+	fi
+	[ "$id" != "$id0" ] && [ "$id" != "$gone" ] ||
+		fail "$tag: the CHILD_SA left (gre{$id}) is the old or the deleted one"
+	echo "$outcome $(child_spi in) $(child_spi out)" > "$SHARE/$TEST_NAME.$ROLE.collision$i"
+	sync_peer "resolved$i"
+	read -r p_outcome p_in p_out < "$SHARE/$TEST_NAME.$PEER.collision$i"
+	[ "$outcome" != "$p_outcome" ] || fail "$tag: both ends $outcome the collision"
+	expect_eq "$p_in $p_out" "$(child_spi out) $(child_spi in)" "$tag: the $PEER's CHILD_SA's SPIs (in, out)"
+	ok "$tag: charon resolved the collision ($ROLE $outcome, deleted gre{$gone}), gre{$id} is left"
+}
+
+rekey_case 0 rekey-initiator left
 rekey_case 1 rekey-responder right
-# Both at once (rekey_case 2 rekey-collision both netem) is left out
-# until it settles reliably: with 1 s each way the two soft expiries were
-# once too far apart to collide, with 3 s the 20 s rekeys chained into
-# rekey/delete collisions that never settled within the wait.
+rekey_case 2 rekey-collision both
 
 # --- DPD --------------------------------------------------------------------------
 # The left's DPD: every 2 s without inbound traffic, given up after
@@ -526,7 +670,7 @@ dpd_case() {
 		spi_in=$(child_spi in)
 		wait_secs 60 eval '[ "$(sa_counter "" gs0 in $((0x$spi_in)) packets)" -ge 20 ]' ||
 			fail "$tag: the flow does not pass on the new SA 0x$spi_in"
-		read -r sent got <<< "$(flow_stop)"
+		flow_stop
 		ok "$tag: flow: $got of $sent echo requests answered, the flow passes again"
 		ping -c 1 -W 5 "$REMOTE" > /dev/null || fail "$tag: underlay ping"
 		capture_stop $pcap 2
