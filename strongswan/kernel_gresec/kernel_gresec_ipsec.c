@@ -771,6 +771,15 @@ METHOD(kernel_ipsec_t, del_sa, status_t,
 	{
 		sa_entry_destroy(entry);
 	}
+	else if (dir == GRESEC_SA_DIR_OUT)
+	{	/* charon deletes an outbound SA whose add failed too, and the
+		 * peer chose its SPI: one with that SPI in the tunnel was keyed
+		 * by someone else (an add refused as a duplicate), not ours */
+		DBG1(DBG_KNL, "gresec: outbound SA with SPI %.8x was not installed "
+			 "by charon, left alone", ntohl(id->spi));
+		this->mutex->unlock(this->mutex);
+		return NOT_FOUND;
+	}
 	err = gresec_genl_sa_del(this->nl, ifindex, dir, ntohl(id->spi));
 	if (err == -ENOENT || err == -ENODEV)
 	{

@@ -20,8 +20,11 @@
 # rekey it, the tunnel ends up with the new SAs only, and a ping running
 # across the rekey loses (almost) nothing.  Then start_action = trap on
 # the left: the first ping starts IKE and is delivered (held by gresec
-# until the SA is in).  Last, mode = tunnel on both ends: tunnel-mode SAs
-# in gresec and xfrm, pings both ways.  charon starts before the
+# until the SA is in).  Wrong PSK and no common ESP proposal: no SA, no
+# plaintext, charon says why.  An SA gresec refuses (its SPI taken by one
+# keyed by hand): kernel-gresec logs gresec's extack message, charon runs
+# on.  Last, mode = tunnel on both ends: tunnel-mode SAs in gresec and
+# xfrm, pings both ways.  charon starts before the
 # gresec module is loaded (the plugin resolves the family and joins its
 # event group when it appears).  gresec show (and -j, dump) shows the
 # first case's IKE_SA from charon's vici socket, its CHILD_SA matched to
@@ -463,6 +466,65 @@ fail_case() {
 	sync_peer "failed$i"
 }
 
+# refused_case N: gresec refuses an SA that charon installs, and charon
+# lives on.  The right's charon takes every inbound SPI from one value
+# (charon.spi_min = spi_max, read again on swanctl --reload-settings), so
+# the left's outbound SPI is known, and gs0 already has an outbound SA
+# with it (keyed by hand): gresec refuses charon's as a duplicate, with an
+# extack message.  kernel-gresec logs that message, charon fails the
+# CHILD_SA, takes its inbound SA out of gs0 again and runs on (the next
+# case is keyed by the same charon); charon's delete of the outbound SA it
+# failed to add leaves the one keyed by hand in place.
+refused_case() {
+	local i=$1 tag=ikev2-sa-refused ike=gre-ikev2 spi=c0de0001 log0
+	echo "# $tag: ikev2-gre.swanctl.conf, gs0 already has an outbound SA 0x$spi"
+	conf_for ikev2-gre.swanctl.conf > $IKE/swanctl-$i.conf
+	swanctl --load-all --noprompt --file $IKE/swanctl-$i.conf > $IKE/load-$i.log 2>&1 ||
+		{ cat $IKE/load-$i.log; fail "$tag: swanctl --load-all"; }
+	if [ "$ROLE" = right ]; then
+		cp $IKE/strongswan.conf $IKE/strongswan.conf.orig
+		sed -i "0,/^charon {/s//charon {\n\tspi_min = 0x$spi\n\tspi_max = 0x$spi/" $IKE/strongswan.conf
+		grep -q "spi_max = 0x$spi" $IKE/strongswan.conf || fail "$tag: no spi_max in strongswan.conf"
+		swanctl --reload-settings > /dev/null || fail "$tag: swanctl --reload-settings"
+	else
+		gresec sa add gs0 dir out spi 0x$spi proposal aes128gcm16 key "$(hexkey 20)"
+	fi
+	sync_peer "loaded$i"
+	if [ "$ROLE" = left ]; then
+		log0=$(wc -l < $IKE/charon.log)
+		swanctl --initiate --ike "$ike" --child gre --timeout 60 > $IKE/initiate-$i.log 2>&1 &&
+			{ tail -n 20 $IKE/initiate-$i.log; fail "$tag: swanctl --initiate succeeded"; }
+		tail -n +$((log0 + 1)) $IKE/charon.log |
+			grep -m1 "gresec: adding SA with SPI $spi failed: .*spi: already used by an outbound SA of this tunnel" ||
+			{ tail -n 30 $IKE/charon.log; fail "$tag: charon's log has no line with gresec's refusal"; }
+		ok "$tag: kernel-gresec logged gresec's extack message"
+		kill -0 "$charon_pid" 2> /dev/null || fail "$tag: charon is gone"
+		swanctl --stats > /dev/null || fail "$tag: charon does not answer"
+		ok "$tag: charon runs on"
+		child_gone "$ike" || { swanctl --list-sas; fail "$tag: a CHILD_SA is installed"; }
+		wait_for 200 eval '[ "$(gresec dump dev gs0 | grep -c "^sa")" = 1 ]' ||
+			{ gresec dump dev gs0; fail "$tag: gs0 holds more SAs than the one keyed by hand"; }
+		expect_eq "$(gresec dump dev gs0 | awk -F'\t' '$1 == "sa" { print $3, $4 }')" "out 0x$spi" \
+			"$tag: gs0's SAs (charon's inbound one taken out again, the one keyed by hand kept)"
+		# charon deletes the outbound SA it failed to add, by SPI.
+		tail -n +$((log0 + 1)) $IKE/charon.log |
+			grep -m1 "gresec: outbound SA with SPI $spi was not installed by charon, left alone" ||
+			fail "$tag: kernel-gresec did not say it left the SA keyed by hand alone"
+		gresec sa del gs0 dir out spi 0x$spi
+		if swanctl --list-sas --ike "$ike" 2> /dev/null | grep -q "^$ike:"; then
+			swanctl --terminate --ike "$ike" --timeout 60 > /dev/null ||
+				fail "$tag: swanctl --terminate"
+		fi
+	fi
+	sync_peer "refused$i"
+	if [ "$ROLE" = right ]; then
+		mv $IKE/strongswan.conf.orig $IKE/strongswan.conf
+		swanctl --reload-settings > /dev/null || fail "$tag: swanctl --reload-settings"
+		wait_for 600 child_gone "$ike" || { swanctl --list-sas; fail "$tag: the right's CHILD_SA stayed"; }
+	fi
+	sync_peer "restored$i"
+}
+
 # tunnel_case N: mode = tunnel on both ends (the IOS transform set's
 # default): the right's xfrm and gresec's SAs in tunnel mode (an inner
 # IPv4 header between the tunnel's endpoints around the GRE packet), pings
@@ -521,6 +583,7 @@ fail_case 6 ikev2-wrong-psk 's/secret = .*/secret = "not-the-peers-secret"/' \
 	'AUTHENTICATION_FAILED'
 fail_case 7 ikev2-no-common-esp 's/esp_proposals = aes128gcm16/esp_proposals = aes256gcm16/' \
 	'NO_PROPOSAL_CHOSEN'
+refused_case 9
 tunnel_case 8
 if [ "$ROLE" = left ]; then
 	gresec show gs0
