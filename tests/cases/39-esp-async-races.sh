@@ -350,8 +350,18 @@ async_round aes128-sha256 authenc 0x3903 0x3904 $ROUNDS
 # With async_crypto off again, new SAs take the usual transform: cryptd's
 # instances outlive the module, and a cryptd wrapper must not have become
 # what later tests get (it registers with a higher priority than what it
-# wraps).
+# wraps).  A deleted SA releases its transform only after a grace period
+# and its last asynchronous completion, so the references are counted in
+# a fresh module instance: rmmod returns once every SA is freed, and the
+# new instance has freed none.
+ip -all netns delete
+rmmod gresec
+modprobe cryptd 2>/dev/null || true
+insmod "$MODULE_DEBUG" async_crypto=1
+expect_eq "$(cat $ASYNC)" Y "module parameter async_crypto=1 given at load"
 echo 0 > $ASYNC
+expect_eq "$(cat $ASYNC)" N "module parameter async_crypto, set off"
+netns_pair_setup
 refs=$(cryptd_refs .)
 n ns1 gresec sa add gs0 dir in spi 0x3905 proposal aes128gcm16 key "$(hexkey 20)"
 n ns1 gresec sa add gs0 dir in spi 0x3906 proposal aes128-sha256 key "$(hexkey 16)" auth-key "$(hexkey 32)"
