@@ -31,10 +31,10 @@ netns_pair_setup
 # more apart, under a full suite).  RPS steers each veth's receive to one
 # CPU in the order it was sent, as a NIC's queue would; the hand-over
 # still moves the work from there to the next CPU.
-for l in "ns1 veth1" "ns2 veth2"; do
-	read -r ns dev <<< "$l"
-	ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/queues/rx-0/rps_cpus"
-	expect_eq "$(ip netns exec "$ns" cat /sys/class/net/$dev/queues/rx-0/rps_cpus | tr -d 0,)" 1 "$ns $dev rps_cpus"
+for i in 1 2; do
+	rps=/sys/class/net/veth$i/queues/rx-0/rps_cpus
+	ip netns exec ns$i sh -c "echo 1 > $rps"
+	expect_eq "$(ip netns exec ns$i cat $rps | tr -d 0,)" 1 "ns$i veth$i rps_cpus"
 done
 sa_pair_add aes128gcm16 0x3601 0x3602
 ping_ok ns1 198.51.100.2

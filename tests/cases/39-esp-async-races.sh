@@ -315,7 +315,7 @@ async_round() {
 	fi
 	expect_eq "$d12n" "$s12n" "$prop: ns2 decrypted = ns1 sent, after the rounds"
 	expect_eq "$d21n" "$s21n" "$prop: ns1 decrypted = ns2 sent, after the rounds"
-	expect_ge $(($(decrypted ns2 $s12) - i1)) 20 "$prop: echo requests decrypted after the rounds"
+	expect_ge "$d12n" 20 "$prop: echo requests decrypted after the rounds"
 
 	n ns1 gresec sa del gs0 dir out spi $s12
 	n ns2 gresec sa del gs0 dir out spi $s21
@@ -356,8 +356,7 @@ async_round aes128-sha256 authenc 0x3903 0x3904 $ROUNDS
 # new instance has freed none.
 ip -all netns delete
 rmmod gresec
-modprobe cryptd 2>/dev/null || true
-insmod "$MODULE_DEBUG" async_crypto=1
+load_gresec "$MODULE_DEBUG" async_crypto=1
 expect_eq "$(cat $ASYNC)" Y "module parameter async_crypto=1 given at load"
 echo 0 > $ASYNC
 expect_eq "$(cat $ASYNC)" N "module parameter async_crypto, set off"

@@ -19,11 +19,11 @@
 #    In each rekey case a counted ping flow (every 50 ms) runs across the
 #    rekey: every echo request and reply is counted where it left and
 #    where it came in (nstat on both ends: ping's own count is shown, not
-#    trusted, see flow_start), no packet is dropped on either end (gresec's tunnel and SA drop counters, the
-#    deleted SAs' final ones from "gresec monitor", its unknown-SPI
-#    counter, the right's /proc/net/xfrm_stat), and gs0 (and the right's
-#    xfrm) ends with exactly the new CHILD_SA's SAs, which "gresec show"
-#    names.
+#    trusted, see flow_start), no packet is dropped on either end
+#    (gresec's tunnel and SA drop counters, the deleted SAs' final ones
+#    from "gresec monitor", its unknown-SPI counter, the right's
+#    /proc/net/xfrm_stat), and gs0 (and the right's xfrm) ends with
+#    exactly the new CHILD_SA's SAs, which "gresec show" names.
 #  - DPD: the right vanishes (tc drops all its eth0 traffic); the left's
 #    DPD (dpd_delay 2 s, short retransmissions, dpd_action = restart,
 #    keyingtries = 0) gives up, charon deletes the SAs from gs0, the ping
@@ -574,12 +574,12 @@ collide() {
 # loser its redundant one; the CHILD_SA left is neither, it is the same
 # on both ends (the SPIs cross) and exactly one end won.
 collision_resolved() {
-	local i=$1 tag=$2 id0=$3 res outcome gone id p_outcome p_in p_out
+	local i=$1 tag=$2 id0=$3 pat res outcome gone id p_outcome p_in p_out
 	log_since "$log0" | grep -E 'detected CHILD_REKEY collision with CHILD_REKEY' ||
 		fail "$tag: no rekey collision in charon's log"
-	res='CHILD_SA rekey collision (won|lost), deleting (old|redundant) child gre\{[0-9]+\}'
-	expect_eq "$(log_since "$log0" | grep -cE "$res")" 1 "$tag: rekey collisions charon resolved ($ROLE)"
-	res=$(log_since "$log0" | grep -oE "$res")
+	pat='CHILD_SA rekey collision (won|lost), deleting (old|redundant) child gre\{[0-9]+\}'
+	expect_eq "$(log_since "$log0" | grep -cE "$pat")" 1 "$tag: rekey collisions charon resolved ($ROLE)"
+	res=$(log_since "$log0" | grep -oE "$pat")
 	outcome=$(echo "$res" | awk '{ print $4 }' | tr -d ,)
 	gone=$(echo "$res" | sed 's/.*{\([0-9]*\)}/\1/')
 	id=$(child_id)

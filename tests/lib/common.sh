@@ -61,7 +61,7 @@ load_gresec() {
 	for dep in $(modinfo -F depends "$m" | tr ',' ' '); do
 		modprobe "$dep"
 	done
-	insmod "$m"
+	insmod "$m" "${@:2}"
 }
 
 # Count kernel log lines matching a pattern since the test began.
