@@ -508,23 +508,28 @@ child_id() {
 		sed -n 's/^ *gre: #\([0-9]*\), .*INSTALLED.*/\1/p' | head -n 1
 }
 
-# hold_ike all|responses|informational|none: what this end drops of the
-# IKE it receives (ports 500 and 4500, where charon moves once both ends
-# support MOBIKE; on 4500 the IKE header follows a 4-byte marker, so the
-# exchange type is the UDP payload's byte 18 or 22, the flags byte 19 or
-# 23): everything, responses, the INFORMATIONAL exchange (DELETE), or
-# nothing.  One nft transaction each: no packet passes in between.
+# hold_ike all|responses|responses+informational|informational|none: what
+# this end drops of the IKE it receives (ports 500 and 4500, where charon
+# moves once both ends support MOBIKE; on 4500 the IKE header follows a
+# 4-byte marker, so the exchange type is the UDP payload's byte 18 or 22,
+# the flags byte 19 or 23): everything, responses, responses and the
+# INFORMATIONAL exchange (DELETE), that exchange only, or nothing.  One
+# nft transaction each: no packet passes in between.
 hold_ike() {
-	local rules=()
+	local rules=() responses informational
+	responses=('udp dport 500 @th,216,8 & 0x20 == 0x20 counter drop'
+		'udp dport 4500 @th,248,8 & 0x20 == 0x20 counter drop')
+	informational=('udp dport 500 @th,208,8 == 37 counter drop'
+		'udp dport 4500 @th,240,8 == 37 counter drop')
 	case $1 in
 	all)
 		rules=('udp dport { 500, 4500 } counter drop') ;;
 	responses)
-		rules=('udp dport 500 @th,216,8 & 0x20 == 0x20 counter drop'
-			'udp dport 4500 @th,248,8 & 0x20 == 0x20 counter drop') ;;
+		rules=("${responses[@]}") ;;
+	responses+informational)
+		rules=("${responses[@]}" "${informational[@]}") ;;
 	informational)
-		rules=('udp dport 500 @th,208,8 == 37 counter drop'
-			'udp dport 4500 @th,240,8 == 37 counter drop') ;;
+		rules=("${informational[@]}") ;;
 	none)
 		nft delete table inet hold_ike
 		return ;;
@@ -561,6 +566,11 @@ collide() {
 	hold_ike responses
 	wait_log "$l0" "$tag" "taken in the peer's rekey request during its own" \
 		'detected CHILD_REKEY collision with CHILD_REKEY'
+	# An end that takes in its response resolves the collision and sends
+	# a DELETE at once: the peer must hold that before either end lets
+	# its response in (a loaded peer that took it in first met a
+	# rekey/delete collision instead).
+	hold_ike responses+informational
 	sync_peer "crossed$i"
 	hold_ike informational
 	wait_log "$l0" "$tag" "resolved the collision" 'CHILD_SA rekey collision (won|lost)'

@@ -119,9 +119,16 @@ while read -r how t <&3; do
 		# shellcheck disable=SC2016 # expanded by that bash
 		run=(bash -c 'PS4="+ \${EPOCHREALTIME} "; BASH_XTRACEFD=9; set -x; . "$0"' "$REPO/tests/$t")
 	fi
+	# timeout leads a process group of its own, which the test's
+	# background jobs inherit: what is left of it once the test ends (a
+	# traffic loop a failed test never stopped, that then ran into the
+	# next test's tunnel) is killed with the group.
 	PEER=$peer TEST_NAME=$name timeout --kill-after=10 "$limit" \
-		"${run[@]}" > "$results/$name.log" 2>&1
+		"${run[@]}" > "$results/$name.log" 2>&1 &
+	tpid=$!
+	wait $tpid
 	rc=$?
+	kill -KILL -- -$tpid 2> /dev/null
 	if [ -n "${GRESEC_XTRACE:-}" ]; then
 		# shellcheck disable=SC2016 # expanded at each command
 		PS4='+ ${EPOCHREALTIME} runner: '
