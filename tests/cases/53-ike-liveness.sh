@@ -554,6 +554,9 @@ wait_log() {
 # in IKE; then each takes in the other's (retransmitted) request while
 # its own response is still held; then each takes in its response, and
 # resolves the collision, while the DELETE that follows is still held.
+# Each step waits for a retransmission (charon's timer: 4 s, then 1.8
+# times longer each time), so an end may wait for its peer for as long
+# as wait_log gives it.
 collide() {
 	local i=$1 tag=$2 l0
 	l0=$(wc -l < $IKE/charon.log)
@@ -571,10 +574,10 @@ collide() {
 	# its response in (a loaded peer that took it in first met a
 	# rekey/delete collision instead).
 	hold_ike responses+informational
-	sync_peer "crossed$i"
+	sync_peer "crossed$i" 150
 	hold_ike informational
 	wait_log "$l0" "$tag" "resolved the collision" 'CHILD_SA rekey collision (won|lost)'
-	sync_peer "decided$i"
+	sync_peer "decided$i" 150
 	hold_ike none
 	ok "$tag: both ends sent a rekey request, took in the other's and then their response"
 }

@@ -289,14 +289,15 @@ ping_fails() {
 # The same script runs in both VMs: ROLE is "left" (gresec) or "right" (the
 # kernel's own ip_gre/xfrm), PEER the other one; SHARE is a directory both see.
 
-# sync_peer NAME: wait until the peer reached the same point (60 s at most).
+# sync_peer NAME [SECONDS]: wait until the peer reached the same point
+# (60 s at most, or SECONDS).
 sync_peer() {
-	local name=$TEST_NAME.$1 waited=0
+	local name=$TEST_NAME.$1 waited=0 limit=$((${2:-60} * 10))
 	: > "$SHARE/sync/$ROLE.$name"
 	while [ ! -e "$SHARE/sync/$PEER.$name" ]; do
 		sleep 0.1
 		waited=$((waited + 1))
-		[ $waited -lt 600 ] || fail "peer never reached '$1'"
+		[ $waited -lt $limit ] || fail "peer never reached '$1'"
 	done
 }
 
