@@ -514,12 +514,16 @@ static void gresec_esp_input_done2(struct sk_buff *skb, int err)
 	u8 nexthdr;
 
 	if (unlikely(err)) {
-		if (err == -EBADMSG)
+		if (err == -EBADMSG) {
 			reason = GRESEC_SA_STATS_A_DROP_ICV;
-		else if (err == -EMSGSIZE)
+		} else if (err == -EMSGSIZE) {
 			reason = GRESEC_SA_STATS_A_DROP_BAD_LENGTH;
-		else
+		} else {
+			/* Which error: memory, a full crypto queue, other. */
 			reason = GRESEC_SA_STATS_A_DROP_CRYPTO;
+			net_dbg_ratelimited("SA 0x%08x: decryption failed: %d\n",
+					    sa->spi, err);
+		}
 		goto drop;
 	}
 

@@ -138,6 +138,12 @@ ok "every packet landed in the predicted counter (seed $seed)"
 # exactly; the GRE layer in total (which counter depends on the timing).
 rx1=$(rx)
 cp /tmp/fuzz.after /tmp/fuzz.before2
+# A drop_crypto says nothing of its cause; its debug line has the error.
+dyndbg=/sys/kernel/debug/dynamic_debug/control
+if [ -w $dyndbg ]; then
+	echo 'module gresec format "decryption failed" +p' > $dyndbg ||
+		echo "(dynamic debug does not have the decryption failure's line)"
+fi
 rm -f /tmp/fuzz.stop
 ip netns exec ns2 python3 "$FUZZ" churn /tmp/fuzz.stop &
 churner=$!
@@ -150,8 +156,10 @@ tail -n1 /tmp/fuzz.out
 settle /tmp/fuzz.after2
 echo "fuzz: phase 2 sent and settled in $(($(date +%s) - start))s"
 expect_eq $(($(rx) - rx1)) "$(jq .frames /tmp/fuzz.expect.2)" "frames veth2 received in phase 2"
-python3 "$FUZZ" check2 /tmp/fuzz.before2 /tmp/fuzz.after2 /tmp/fuzz.expect.2 ||
+python3 "$FUZZ" check2 /tmp/fuzz.before2 /tmp/fuzz.after2 /tmp/fuzz.expect.2 || {
+	dmesg | grep 'decryption failed' | tail -n 5 || true
 	fail "phase 2 counters differ (seed $seed; rerun: FUZZ_SEED=$seed)"
+}
 ok "phase 2: ESP counters exact, GRE counters complete under reconfiguration"
 sysctl -qw net.core.netdev_max_backlog="$backlog"
 
