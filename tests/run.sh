@@ -391,9 +391,12 @@ SPLAT=$(sed -n "s/^SPLAT='\(.*\)'$/\1/p" tests/guest/runner.sh)
 run_lane() {
 	local k=$1 peer_k=$2 lane=$3 share=$repo/$log/$1/vms
 	local ns_job="" ns2_job="" pair_job="" claim="" port nic left_args right_args
-	local seed rounds
+	local seed rounds tshark_job
 	rm -rf "$share"
 	mkdir -p "$share"
+	# The VMs' tshark runs here (tests/vm/tshark-serve.sh).
+	tests/vm/tshark-serve.sh "$share" $BASHPID > "$share/tshark-serve.log" 2>&1 &
+	tshark_job=$!
 	# 14-fuzz's packets, built here in a second instead of in the VM
 	# (50-120 s under TCG); the same seed, rounds and "light" as the test
 	# takes on this lane (tests/cases/14-fuzz.sh), which otherwise builds
@@ -436,6 +439,8 @@ run_lane() {
 	[ -n "$ns_job" ] && wait "$ns_job"
 	[ -n "$ns2_job" ] && wait "$ns2_job"
 	[ -n "$pair_job" ] && wait "$pair_job"
+	kill "$tshark_job" 2> /dev/null
+	wait "$tshark_job" 2> /dev/null
 	date +%s > "$share/../lane.end"
 }
 

@@ -21,7 +21,7 @@ bounded() {
 	while kill -0 $pid 2>/dev/null; do
 		[ $t -lt $limit ] || fail "$what: not done after $((limit / 10)) s ($(dmesg |
 			grep -E 'waiting for .* to become free' | tail -n1 | sed 's/^\[[ 0-9.]*\] //'))"
-		sleep 0.1
+		nap 0.1
 		t=$((t + 1))
 	done
 	wait $pid || fail "$what: exit status $?"

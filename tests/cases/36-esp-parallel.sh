@@ -96,7 +96,7 @@ for f in drop_replay_dup drop_replay_old drop_icv; do
 done
 
 # The transfer's data segments, in the order they left ns1.
-tshark -r /tmp/par.pcap -o esp.enable_encryption_decode:TRUE \
+tshark_r /tmp/par.pcap -o esp.enable_encryption_decode:TRUE \
 	-o "uat:esp_sa:$(tshark_sa 192.0.2.1 192.0.2.2 0x00003601 aes128gcm16 "$K12" "")" \
 	-Y 'esp.spi == 0x3601 && tcp.len > 0' -T fields -E occurrence=f \
 	-e esp.sequence 2>/dev/null > /tmp/par.seq

@@ -90,7 +90,7 @@ done
 
 # Every GRE packet on the wire, both directions, carried its set's options.
 mergecap -a -w /tmp/cap-all.pcap $(seq -f '/tmp/cap%g.pcap' 1 $i) || fail "mergecap"
-all=$(tshark -r /tmp/cap-all.pcap -Y 'gre && !icmp && !icmpv6' -T fields -E occurrence=f \
+all=$(tshark_r /tmp/cap-all.pcap -Y 'gre && !icmp && !icmpv6' -T fields -E occurrence=f \
 	-e frame.number -e ip.src -e gre.flags.checksum -e gre.flags.key \
 	-e gre.flags.sequence_number -e gre.key -e gre.checksum.status 2>/dev/null)
 i=0

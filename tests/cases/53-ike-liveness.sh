@@ -208,16 +208,18 @@ initiate() {
 
 # wait_secs SECONDS COMMAND...: wait_for with a limit in seconds, for
 # conditions that run swanctl (a second or more each under TCG, which
-# would stretch wait_for's count of tenths many times over).
+# would stretch wait_for's count of tries many times over).  Its pauses
+# grow from 0.2 s to 1 s as wait_for's do, for the CPU the tries take.
 wait_secs() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1)) pause=2
 	shift
 	while ! "$@" > /dev/null 2>&1; do
 		if [ $SECONDS -ge $end ]; then
 			echo "wait_secs: no success in time: $*"
 			return 1
 		fi
-		sleep 0.2
+		nap "$((pause / 10)).$((pause % 10))"
+		pause=$((pause * 2 > 10 ? 10 : pause * 2))
 	done
 }
 

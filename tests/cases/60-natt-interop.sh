@@ -77,7 +77,7 @@ natt_wire_check() {
 	expect_eq "$plain" 0 "plain ESP or GRE packets on the wire ($2)"
 	udp=$(tcpdump -nr "$1" udp 2>/dev/null | wc -l)
 	expect_ge "$udp" 12 "ESP-in-UDP packets on the wire ($2)"
-	bad=$(tshark -r "$1" -Y udp -T fields -E occurrence=f -e ip.src \
+	bad=$(tshark_r "$1" -Y udp -T fields -E occurrence=f -e ip.src \
 		-e udp.srcport -e udp.dstport -e udp.checksum -e esp.spi 2>/dev/null |
 		awk -F'\t' -v l="$LEFT_IP" '
 			$2 != 4500 || $3 != 4500 || $5 == "" { print; next }

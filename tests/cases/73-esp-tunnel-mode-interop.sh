@@ -83,7 +83,7 @@ tunnel_decrypt_check() {
 		uat+=(-o "uat:esp_sa:$row")
 	done
 	# Every occurrence: the outer header, then the inner one.
-	dec=$(tshark -r "$all" -o esp.enable_encryption_decode:TRUE \
+	dec=$(tshark_r "$all" -o esp.enable_encryption_decode:TRUE \
 		-o esp.enable_authentication_check:TRUE "${uat[@]}" \
 		-Y esp -T fields -E occurrence=a -E aggregator=, \
 		-e esp.spi -e esp.protocol -e ip.proto -e ip.src -e ip.dst \

@@ -11,6 +11,8 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# What udev would make: bash's process substitution opens /dev/fd/N.
+ln -sfn /proc/self/fd /dev/fd
 echo 1 > /proc/sys/kernel/sysrq
 ROLE=$(sed -n 's/.*gresec\.role=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 # shellcheck source=/dev/null
@@ -58,11 +60,13 @@ echo "$(date +%s)" > "$S/booted.$ROLE"
 # Kernel reports that fail the test during which they appeared.
 SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t:|list_del corruption|list_add corruption|unreferenced object|Call Trace:|rcu_sched self-detected|stack-protector|Kernel panic'
 
+# As tests/lib/common.sh's nap: a pause that starts no process.
+exec {NAP_FD}<> <(:)
 barrier() {
 	local name=$1 waited=0
 	: > "$S/sync/$ROLE.$name"
 	while [ ! -e "$S/sync/$PEER.$name" ]; do
-		sleep 0.2
+		read -r -t 0.2 -u "$NAP_FD" _ || :
 		waited=$((waited + 1))
 		[ $waited -gt 1500 ] && return 1
 	done
@@ -123,12 +127,27 @@ while read -r how t <&3; do
 	# background jobs inherit: what is left of it once the test ends (a
 	# traffic loop a failed test never stopped, that then ran into the
 	# next test's tunnel) is killed with the group.
+	# GRESEC_PERF=1: the guest's CPU time while the test runs, sampled
+	# system-wide (perf's cpu-clock: TCG has no PMU) and kept beside the
+	# log, to see which commands the test's time goes to ("perf report
+	# -i NN-name.perf --sort comm" on the host).
+	ppid=""
+	if [ -n "${GRESEC_PERF:-}" ] && command -v perf > /dev/null; then
+		perf record -q -a -e cpu-clock -F 49 -o /tmp/test.perf \
+			> /dev/null 2>&1 &
+		ppid=$!
+	fi
 	PEER=$peer TEST_NAME=$name timeout --kill-after=10 "$limit" \
 		"${run[@]}" > "$results/$name.log" 2>&1 &
 	tpid=$!
 	wait $tpid
 	rc=$?
 	kill -KILL -- -$tpid 2> /dev/null
+	if [ -n "$ppid" ]; then
+		kill -INT "$ppid" 2> /dev/null
+		wait "$ppid"
+		cp /tmp/test.perf "$results/$name.perf" 2> /dev/null
+	fi
 	if [ -n "${GRESEC_XTRACE:-}" ]; then
 		# shellcheck disable=SC2016 # expanded at each command
 		PS4='+ ${EPOCHREALTIME} runner: '

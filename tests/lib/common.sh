@@ -147,19 +147,70 @@ listening() {
 	"${ex[@]}" ss -Hltn "sport = :$2" | grep -q .
 }
 
-# Wait (up to N tenths of a second) for a command to succeed.  A timeout
-# is said out loud: under set -e a bare wait_for that times out ends the
+# nap SECONDS: sleep without starting a process.  Under TCG a process
+# start costs 0.2 to 3 s of CPU, so a polling loop's "sleep 0.1" kept a
+# vCPU busy the whole time it waited, taking that CPU from the VM's own
+# work (charon's key exchange) and from the other VMs on the host.  The
+# read times out on a pipe that never gets data: this shell holds its
+# write end too, so it never sees end-of-file.  (Without /dev/fd, a
+# plain sleep.)
+if exec {NAP_FD}<> <(:); then
+	nap() {
+		read -r -t "$1" -u "$NAP_FD" _ || :
+	}
+else
+	nap() {
+		sleep "$1"
+	}
+fi
+
+# tshark_r PCAP ARGS...: tshark -r PCAP ARGS..., its standard output (its
+# errors dropped), its exit status.  Under TCG tshark takes 10 to 40 s to
+# start; when tests/run.sh serves this kernel's VMs (SHARE/tshark/ready,
+# tests/vm/tshark-serve.sh), the same tshark runs on the host instead, on
+# a copy of the capture.  Without the host's answer in 300 s, it fails.
+tshark_r() {
+	local pcap=$1 req waited=0
+	shift
+	if [ ! -e "$SHARE/tshark/ready" ]; then
+		tshark -r "$pcap" "$@" 2> /dev/null
+		return
+	fi
+	req=$SHARE/tshark/$ROLE.${TEST_NAME:-test}.$BASHPID.${EPOCHREALTIME/./}
+	mkdir "$req.tmp"
+	cp "$pcap" "$req.tmp/in.pcap"
+	printf '%s\0' "$@" > "$req.tmp/args"
+	# Whole or not at all for the host, which picks up *.req.
+	mv "$req.tmp" "$req.req"
+	until [ -e "$req.req/rc" ]; do
+		waited=$((waited + 1))
+		[ $waited -le 3000 ] || { echo "FAIL: tshark on the host did not answer in 300 s ($req.req)" >&2; return 1; }
+		nap 0.1
+	done
+	cat "$req.req/out"
+	read -r waited < "$req.req/rc"
+	rm -rf "$req.req"
+	return "$waited"
+}
+
+# wait_for N CMD...: run CMD until it succeeds, N tries at most.  The
+# pause between tries grows from 0.1 s to 1 s: a try starts a process
+# (0.2 to 3 s of CPU under TCG), and a minute's wait for charon, tried
+# as fast as processes start, kept a vCPU busy.  So N tries take at least N tenths of a
+# second, as before, and up to N seconds plus CMD's own time.  A timeout is
+# said out loud: under set -e a bare wait_for that times out ends the
 # test, and the log should tell which wait it was.
 wait_for() {
-	local n=$1 tries=$1
+	local n=$1 tries=$1 pause=1
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		tries=$((tries - 1))
 		if [ $tries -le 0 ]; then
-			echo "wait_for: no success in $n tenths of a second: $*"
+			echo "wait_for: no success in $n tries: $*"
 			return 1
 		fi
-		sleep 0.1
+		nap "$((pause / 10)).$((pause % 10))"
+		pause=$((pause * 2 > 10 ? 10 : pause * 2))
 	done
 }
 
@@ -295,7 +346,7 @@ sync_peer() {
 	local name=$TEST_NAME.$1 waited=0 limit=$((${2:-60} * 10))
 	: > "$SHARE/sync/$ROLE.$name"
 	while [ ! -e "$SHARE/sync/$PEER.$name" ]; do
-		sleep 0.1
+		nap 0.1
 		waited=$((waited + 1))
 		[ $waited -lt $limit ] || fail "peer never reached '$1'"
 	done

@@ -123,7 +123,7 @@ tshark_esp() {
 	for row in "$@"; do
 		uat+=(-o "uat:esp_sa:$row")
 	done
-	tshark -r "$pcap" -o esp.enable_encryption_decode:TRUE \
+	tshark_r "$pcap" -o esp.enable_encryption_decode:TRUE \
 		-o esp.enable_authentication_check:TRUE "${uat[@]}" \
 		-Y esp -T fields -E occurrence=f -e ip.src -e esp.spi -e esp.sequence \
 		-e esp.protocol 2>/dev/null
@@ -209,6 +209,6 @@ sa_pair_read() {
 		[ "$SA_IN" = "$SA_OUT" ] && return 0
 		tries=$((tries - 1))
 		[ $tries -gt 0 ] || return 1
-		sleep 0.1
+		nap 0.1
 	done
 }

@@ -45,6 +45,7 @@ vm_prepare() {
 		echo "GRESEC_DEMO=${GRESEC_DEMO:-}"
 		echo "GRESEC_DEBUG_LANE=${GRESEC_DEBUG_LANE:-}"
 		echo "GRESEC_XTRACE=${GRESEC_XTRACE:-}"
+		echo "GRESEC_PERF=${GRESEC_PERF:-}"
 		# Rerunning a seeded fuzz test with its seed.
 		printf 'FUZZ_SEED=%q\n' "${FUZZ_SEED:-}"
 		printf 'GRESEC_FUZZ_SEED=%q\n' "${GRESEC_FUZZ_SEED:-}"
