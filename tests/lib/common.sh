@@ -180,16 +180,17 @@ tshark_r() {
 	mkdir "$req.tmp"
 	cp "$pcap" "$req.tmp/in.pcap"
 	printf '%s\0' "$@" > "$req.tmp/args"
-	# Whole or not at all for the host, which picks up *.req.
+	# Whole or not at all for the host, which takes *.req by renaming
+	# it to *.run and answers there.
 	mv "$req.tmp" "$req.req"
-	until [ -e "$req.req/rc" ]; do
+	until [ -e "$req.run/rc" ]; do
 		waited=$((waited + 1))
 		[ $waited -le 3000 ] || { echo "FAIL: tshark on the host did not answer in 300 s ($req.req)" >&2; return 1; }
 		nap 0.1
 	done
-	cat "$req.req/out"
-	read -r waited < "$req.req/rc"
-	rm -rf "$req.req"
+	cat "$req.run/out"
+	read -r waited < "$req.run/rc"
+	rm -rf "$req.run"
 	return "$waited"
 }
 

@@ -14,8 +14,8 @@
 # SHARE/tshark/ready, without which the tests run tshark in the VM.
 #
 # A request: SHARE/tshark/NAME.req/ with in.pcap and args (NUL-separated
-# tshark options, read-only ones only), answered with out (standard
-# output), err and rc, rc written last.
+# tshark options, read-only ones only), answered in NAME.run/ with out
+# (standard output), err and rc, rc written last.
 set -u
 dir=$1/tshark
 lane=$2
@@ -48,9 +48,11 @@ answer() {
 	mv "$req/rc.tmp" "$req/rc"
 }
 
+# A request is taken by renaming it to NAME.run, where the answer goes and
+# which the test removes once it has read it: each is answered once.
 while kill -0 "$lane" 2> /dev/null; do
 	for req in "$dir"/*.req; do
-		[ -d "$req" ] && [ ! -e "$req/rc" ] && answer "$req"
+		[ -d "$req" ] && mv "$req" "${req%.req}.run" && answer "${req%.req}.run"
 	done
 	sleep 0.2
 done
