@@ -152,8 +152,13 @@ while read -r d; do
 	[ $covered = 1 ] || watch+=("$d")
 done < <(for d in "${debs[@]}"; do dpkg-deb -c "$d"; done |
 	awk '$1 !~ /^d/ { p = $6; sub(/^\./, "", p); sub(/\/[^\/]*$/, "", p); print p }' | sort -u)
+# DKMS makes its own key pair for signing modules (/var/lib/dkms/mok.key,
+# mok.pub) at its first build of any module, and keeps it on purge on
+# purpose: a key enrolled in the firmware must outlive the module.  On a
+# machine where DKMS never built before, the install makes it: DKMS's
+# state, not a file of ours.
 snapshot() {
-	find "${watch[@]}" 2> /dev/null | sort
+	find "${watch[@]}" 2> /dev/null | grep -vxE '/var/lib/dkms/mok\.(key|pub)' | sort
 }
 snapshot > "$log/files.before"
 step "apt-get install ${debs[*]}"
