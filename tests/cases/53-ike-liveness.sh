@@ -218,8 +218,7 @@ wait_secs() {
 			echo "wait_secs: no success in time: $*"
 			return 1
 		fi
-		nap "$((pause / 10)).$((pause % 10))"
-		pause=$((pause * 2 > 10 ? 10 : pause * 2))
+		nap_grow pause
 	done
 }
 

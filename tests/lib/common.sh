@@ -164,13 +164,21 @@ else
 	}
 fi
 
+# nap_grow VAR: nap VAR tenths of a second, then double VAR, up to 10: the
+# growing pause of a polling loop whose tries start processes.
+nap_grow() {
+	local -n tenths=$1
+	nap "$((tenths / 10)).$((tenths % 10))"
+	tenths=$((tenths * 2 > 10 ? 10 : tenths * 2))
+}
+
 # tshark_r PCAP ARGS...: tshark -r PCAP ARGS..., its standard output (its
 # errors dropped), its exit status.  Under TCG tshark takes 10 to 40 s to
 # start; when tests/run.sh serves this kernel's VMs (SHARE/tshark/ready,
 # tests/vm/tshark-serve.sh), the same tshark runs on the host instead, on
 # a copy of the capture.  Without the host's answer in 300 s, it fails.
 tshark_r() {
-	local pcap=$1 req waited=0
+	local pcap=$1 req waited=0 rc
 	shift
 	if [ ! -e "$SHARE/tshark/ready" ]; then
 		tshark -r "$pcap" "$@" 2> /dev/null
@@ -189,18 +197,18 @@ tshark_r() {
 		nap 0.1
 	done
 	cat "$req.run/out"
-	read -r waited < "$req.run/rc"
+	read -r rc < "$req.run/rc"
 	rm -rf "$req.run"
-	return "$waited"
+	return "$rc"
 }
 
 # wait_for N CMD...: run CMD until it succeeds, N tries at most.  The
 # pause between tries grows from 0.1 s to 1 s: a try starts a process
-# (0.2 to 3 s of CPU under TCG), and a minute's wait for charon, tried
-# as fast as processes start, kept a vCPU busy.  So N tries take at least N tenths of a
-# second, as before, and up to N seconds plus CMD's own time.  A timeout is
-# said out loud: under set -e a bare wait_for that times out ends the
-# test, and the log should tell which wait it was.
+# (0.2 to 3 s of CPU under TCG), and a minute's wait for charon, tried as
+# fast as processes start, kept a vCPU busy.  So N tries take at least N
+# tenths of a second, as before, and up to N seconds plus CMD's own time.
+# A timeout is said out loud: under set -e a bare wait_for that times out
+# ends the test, and the log should tell which wait it was.
 wait_for() {
 	local n=$1 tries=$1 pause=1
 	shift
@@ -210,8 +218,7 @@ wait_for() {
 			echo "wait_for: no success in $n tries: $*"
 			return 1
 		fi
-		nap "$((pause / 10)).$((pause % 10))"
-		pause=$((pause * 2 > 10 ? 10 : pause * 2))
+		nap_grow pause
 	done
 }
 
