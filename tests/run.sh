@@ -311,6 +311,20 @@ splat_excerpt() {
 	grep -m1 -B2 -A25 -E "$SPLAT" "$2" | sed 's/^/  | /'
 }
 
+# console_says CONSOLE QEMU-LOG: for the one line of a VM that died, what
+# its console's first kernel report says, or its last line, and what QEMU
+# said: a CI log that keeps only part of the output may drop the excerpt.
+console_says() {
+	local l q
+	l=$(grep -m1 -E "$SPLAT" "$1" 2>/dev/null)
+	[ -n "$l" ] || l=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1)
+	q=$(grep -v '^[[:space:]]*$' "$2" 2>/dev/null | tail -n 1)
+	l=${l//$'\r'/} q=${q//$'\r'/}
+	[ -n "$l" ] && printf '; console: %.200s' "$l"
+	[ -n "$q" ] && printf '; qemu: %.200s' "$q"
+	return 0
+}
+
 # report KREL SHARE TOPO ROLES LANE TEST...: one line per test, details on
 # failure; its time (the longest of its VMs') and limit into $log/times.
 # ROLES "claimed": the VM that claimed the test (run_lane).
@@ -334,7 +348,7 @@ report() {
 			if [ ! -e "$res" ]; then
 				v=FAIL
 				if [ "$(cat "$share/current.$role" 2>/dev/null)" = "$name" ]; then
-					why="$role: VM died or hung during this test"
+					why="$role: VM died or hung during this test$(console_says "$share/console.$role.log" "$share/qemu.$role.log")"
 				else
 					why="$role: not run (VM stopped earlier)"
 				fi
@@ -380,17 +394,18 @@ report() {
 SPLAT=$(sed -n "s/^SPLAT='\(.*\)'$/\1/p" tests/guest/runner.sh)
 
 # run_lane KREL PEER-KREL LANE: one kernel's VMs, all sharing one directory
-# and one queue of namespace tests, the longest first.  The namespace VM
-# takes from it from the start; the VM pair ("left" runs gresec, "right"
+# and one queue of namespace tests, the longest first.  The namespace VMs
+# ("smp" with two vCPUs for the tests that need them, "single" with one)
+# take from it from the start; the VM pair ("left" runs gresec, "right"
 # the kernel's own ip_gre + xfrm, on PEER-KREL) runs the pair tests in
 # step, then "left" takes from the same queue until it is empty.  Without
-# pair tests (the debug-kernel lane) a second namespace VM takes from it
+# pair tests (the debug-kernel lane) more namespace VMs take from it
 # instead.  A VM that dies leaves the rest to the others.  The tests are
 # the globals netns_tests and pair_tests.
 # shellcheck disable=SC2034 # vm_run takes left_args/right_args by name
 run_lane() {
 	local k=$1 peer_k=$2 lane=$3 share=$repo/$log/$1/vms
-	local ns_job="" ns2_job="" pair_job="" claim="" port nic left_args right_args
+	local claim="" port nic left_args right_args
 	local seed rounds tshark_job
 	rm -rf "$share"
 	mkdir -p "$share"
@@ -414,31 +429,53 @@ run_lane() {
 	fi
 	# Built once here: the VMs below start together and share it.
 	tests/vm/initramfs.sh "$k" "$repo/$log/$k/initrd-$k.gz"
-	if [ ${#netns_tests[@]} -gt 0 ]; then
-		claim="${netns_tests[*]}"
-		VM_CLAIM_TESTS=$claim vm_prepare "$share" single "$k" "$repo" ""
-		vm_run "$share" "$vm_timeout" "$k" single &
-		ns_job=$!
+	# Tests that say "# cpus: 2" (traffic racing configuration, the
+	# hand-over) run on VMs with two vCPUs; the others on one vCPU,
+	# where TCG runs them about twice as fast (no cross-vCPU TLB flushes
+	# and IPIs at every process start and exit).  The two-vCPU VMs take
+	# their own tests first and then help with the rest.
+	local t smp_tests=() one_tests=() jobs=() vms=() spec role smp
+	for t in "${netns_tests[@]}"; do
+		if [ "$(header "tests/$t" cpus)" = 2 ]; then
+			smp_tests+=("$t")
+		else
+			one_tests+=("$t")
+		fi
+	done
+	if [ ${#smp_tests[@]} -gt 0 ]; then
+		vms+=("smp:2")
+		# The debug lane's share of them is long (22 and 39 alone
+		# took 1,000 s there): two such VMs.
+		[ "$lane" = debug ] && [ ${#smp_tests[@]} -gt 1 ] && vms+=("smp2:2")
 	fi
-	if [ ${#pair_tests[@]} -eq 0 ] && [ ${#netns_tests[@]} -gt 1 ]; then
-		VM_CLAIM_TESTS=$claim vm_prepare "$share" single2 "$k" "$repo" ""
-		vm_run "$share" "$vm_timeout" "$k" single2 &
-		ns2_job=$!
-	fi
+	[ ${#one_tests[@]} -gt 0 ] && vms+=("single:1")
+	# Without pair tests (the debug-kernel lane, a run of a few tests)
+	# and a second two-vCPU VM, another one-vCPU VM takes from the queue
+	# instead of "left".
+	[ ${#pair_tests[@]} -eq 0 ] && [ ${#one_tests[@]} -gt 1 ] &&
+		[[ " ${vms[*]} " != *" smp2:2 "* ]] && vms+=("single2:1")
+	for spec in "${vms[@]}"; do
+		role=${spec%:*} smp=${spec#*:}
+		claim="${one_tests[*]}"
+		[ "$smp" = 2 ] && claim="${smp_tests[*]} ${one_tests[*]}"
+		VM_CLAIM_TESTS=$claim vm_prepare "$share" "$role" "$k" "$repo" ""
+		VM_SMP=$smp vm_run "$share" "$vm_timeout" "$k" "$role" &
+		jobs+=($!)
+	done
 	if [ ${#pair_tests[@]} -gt 0 ]; then
 		port=$((20000 + RANDOM % 20000))
 		# Loopback-only link; offloads off so captures show wire bytes.
 		nic="virtio-net-pci,netdev=n0,csum=off,guest_csum=off"
 		left_args=(-netdev "socket,id=n0,listen=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:01")
 		right_args=(-netdev "socket,id=n0,connect=127.0.0.1:$port" -device "$nic,mac=52:54:00:00:00:02")
-		VM_CLAIM_TESTS=$claim vm_prepare "$share" left "$k" "$repo" right "${pair_tests[@]}"
+		VM_CLAIM_TESTS="${one_tests[*]}" vm_prepare "$share" left "$k" "$repo" right "${pair_tests[@]}"
 		vm_prepare "$share" right "$peer_k" "$repo" left "${pair_tests[@]}"
-		vm_run "$share" "$vm_timeout" "$k" left:left_args "right:right_args:$peer_k" &
-		pair_job=$!
+		VM_SMP=1 vm_run "$share" "$vm_timeout" "$k" left:left_args "right:right_args:$peer_k" &
+		jobs+=($!)
 	fi
-	[ -n "$ns_job" ] && wait "$ns_job"
-	[ -n "$ns2_job" ] && wait "$ns2_job"
-	[ -n "$pair_job" ] && wait "$pair_job"
+	for t in "${jobs[@]}"; do
+		wait "$t"
+	done
 	kill "$tshark_job" 2> /dev/null
 	wait "$tshark_job" 2> /dev/null
 	date +%s > "$share/../lane.end"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
 # timeout: 600
+# cpus: 2
 #
 # Packet fuzzing: tests/lib/fuzz.py sends over 100,000 malformed
 # and hostile GRE and ESP packets at four live tunnels and four inbound SAs:

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
+# cpus: 2
 #
 # Lifecycle under traffic: delete a tunnel while packets flow, delete a
 # namespace holding a busy tunnel, unload the module with busy tunnels, and

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
 # timeout: 900
+# cpus: 2
 #
 # Lifecycle under load.  While a protected tunnel carries flood
 # pings and bulk TCP in both directions, concurrent workers run for a bounded

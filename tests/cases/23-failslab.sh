@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
 # timeout: 900
+# cpus: 2
 #
 # Allocation failures, on kernels with failslab (the make
 # check-debug kernel; Debian's have none, so there the test is skipped):

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
+# cpus: 2
 #
 # Fail-closed: adding an outbound SA makes protection "required"; deleting
 # the outbound SA while traffic flows must not let a single plaintext GRE

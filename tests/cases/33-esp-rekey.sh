@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
+# cpus: 2
 #
 # Hitless rekey under load: install the new inbound SAs on both ends, switch
 # both outbound SAs (one atomic step each), delete the old SAs; a ping flood

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
 # timeout: 900
+# cpus: 2
 #
 # A busy CPU hands ESP work to the next one (kmod/parallel.c), on the VM's
 # two vCPUs.  Bursts (ping with 64 requests preloaded) and a bulk TCP

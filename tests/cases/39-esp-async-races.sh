@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # topology: netns
 # timeout: 300
+# cpus: 2
 #
 # Three races of the transmit and receive paths (kmod commit "review fixes":
 # async rx device, GSO decided once, the hand-over worker as a transmit

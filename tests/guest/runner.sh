@@ -91,6 +91,7 @@ mkdir -p "$S/sync" "$S/claim"
 # Kernels with kmemleak (make check-debug): a leak fails the test it follows.
 [ -w /sys/kernel/debug/kmemleak ] && bash "$REPO/tests/debug/kmemleak.sh" clear
 plan > /tmp/plan
+ncpu=$(nproc)
 while read -r how t <&3; do
 	name=${t##*/}
 	name=${name%.sh}
@@ -108,10 +109,20 @@ while read -r how t <&3; do
 	# header (what it needs on Debian's kernels: TEST_TIMEOUT_SCALE
 	# stretches it on a slower one).
 	limit=${TEST_TIMEOUT:-300}
+	# "# cpus: N": a test of races between CPUs proves nothing on fewer
+	# (run.sh gives such tests a VM with enough vCPUs).
+	cpus=1
 	while read -r line && [ "${line:0:1}" = "#" ]; do
 		[[ $line =~ ^#\ timeout:\ ([0-9]+)$ ]] && limit=${BASH_REMATCH[1]}
+		[[ $line =~ ^#\ cpus:\ ([0-9]+)$ ]] && cpus=${BASH_REMATCH[1]}
 	done < "$REPO/tests/$t"
 	limit=$((limit * ${TEST_TIMEOUT_SCALE:-1}))
+	if [ "$ncpu" -lt "$cpus" ]; then
+		printf 'FAIL 0.0 %s needs %s CPUs; this VM has %s\n' "$name" "$cpus" "$ncpu" \
+			> "$results/$name.result"
+		[ -n "$peer" ] && barrier "$name.end"
+		continue
+	fi
 	# GRESEC_XTRACE=1: a trace of every command with its start time, kept
 	# in guest memory while the test runs (a write per line over 9p would
 	# slow the test down) and copied beside the log, to see where a test

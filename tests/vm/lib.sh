@@ -5,6 +5,8 @@
 # run.  Sourced by run.sh, demo.sh and bench.sh.
 
 VM_MEM=${VM_MEM:-1024}
+# vCPUs per VM; run.sh gives each VM what its tests need.
+VM_SMP=${VM_SMP:-2}
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 VM_BOOT_TRIES=${VM_BOOT_TRIES:-3}
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -77,7 +79,7 @@ vm_start() {
 	"$VM_DIR/initramfs.sh" "$krel" "$initrd"
 	rm -f "$share/booted.$role" "$share/done.$role"
 	# shellcheck disable=SC2046
-	qemu-system-x86_64 $(vm_accel) -smp 2 -m "$VM_MEM" \
+	qemu-system-x86_64 $(vm_accel) -smp "$VM_SMP" -m "$VM_MEM" \
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$share/console.$role.log" \
 		-kernel "$image" -initrd "$initrd" \
