@@ -168,6 +168,8 @@ vm_run() {
 			if [ ! -e "$share/booted.$role" ]; then
 				echo "vm: $role (${rk:-$krel}) did not reach the test runner (try $try); console tail:" >&2
 				tail -n 5 "$share/console.$role.log" | sed 's/^/    /' >&2
+				# Kept: the next boot's console replaces it.
+				cp "$share/console.$role.log" "$share/console.$role.try$try.log"
 			fi
 		done
 	done
