@@ -445,24 +445,23 @@ run_lane() {
 	# their own tests first and then help with the rest.
 	local t smp_tests=() one_tests=() jobs=() vms=() spec role smp
 	for t in "${netns_tests[@]}"; do
-		if [ "$(header "tests/$t" cpus)" = 2 ]; then
+		if [ "$(header "tests/$t" cpus)" -gt 1 ] 2> /dev/null; then
 			smp_tests+=("$t")
 		else
 			one_tests+=("$t")
 		fi
 	done
-	if [ ${#smp_tests[@]} -gt 0 ]; then
-		vms+=("smp:2")
+	[ ${#smp_tests[@]} -gt 0 ] && vms+=("smp:2")
+	[ ${#one_tests[@]} -gt 0 ] && vms+=("single:1")
+	if [ "$lane" = debug ] && [ ${#smp_tests[@]} -gt 1 ]; then
 		# The debug lane's share of them is long (22 and 39 alone
 		# took 1,000 s there): two such VMs.
-		[ "$lane" = debug ] && [ ${#smp_tests[@]} -gt 1 ] && vms+=("smp2:2")
+		vms+=("smp2:2")
+	elif [ ${#pair_tests[@]} -eq 0 ] && [ ${#one_tests[@]} -gt 1 ]; then
+		# Without pair tests (a run of a few tests), another one-vCPU
+		# VM takes from the queue instead of "left".
+		vms+=("single2:1")
 	fi
-	[ ${#one_tests[@]} -gt 0 ] && vms+=("single:1")
-	# Without pair tests (the debug-kernel lane, a run of a few tests)
-	# and a second two-vCPU VM, another one-vCPU VM takes from the queue
-	# instead of "left".
-	[ ${#pair_tests[@]} -eq 0 ] && [ ${#one_tests[@]} -gt 1 ] &&
-		[[ " ${vms[*]} " != *" smp2:2 "* ]] && vms+=("single2:1")
 	for spec in "${vms[@]}"; do
 		role=${spec%:*} smp=${spec#*:}
 		claim="${one_tests[*]}"
