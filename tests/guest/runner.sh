@@ -60,9 +60,11 @@ dmesg > "$results/boot.dmesg"
 # timeout and timer in the tests fires early.  That is a bad boot, not a
 # test failure: power off without reporting "booted", and the host boots
 # this VM again.
-if grep -q 'tsc: PIT calibration deviates' "$results/boot.dmesg"; then
-	grep 'tsc: PIT calibration deviates' "$results/boot.dmesg" > /dev/console
-	echo "runner: the TSC's calibration is wrong: boot again" > /dev/console
+if bad_tsc=$(grep 'tsc: PIT calibration deviates' "$results/boot.dmesg"); then
+	{
+		echo "$bad_tsc"
+		echo "runner: the TSC's calibration is wrong: boot again"
+	} > /dev/console
 	sync
 	echo o > /proc/sysrq-trigger
 	sleep 60
